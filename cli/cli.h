@@ -42,6 +42,8 @@ struct cli {
 	const struct cli_cmd *cmd;
 	struct opts o;             /* parsed subcommand options and positionals */
 	bool config_loaded;
+	int config_rc;          /* the result of loading the settings */
+	struct err config_err;
 	struct store_config cfg;
 	struct store *st;
 
@@ -65,6 +67,10 @@ char *cli_render_help(const struct cli *c, const char *text);
 
 /* The -c value (or the default path). */
 const char *cli_config_path(const struct cli *c);
+
+/* Loads the connection settings once (-c or the default path, else the
+ * environment); later calls return the first result. */
+int cli_load_config(struct cli *c, struct err *e);
 
 /* Loads the config and opens the store once; on failure records
  * calicoctl's message ("Failed to create Calico API client: ...", stdout)

@@ -490,7 +490,6 @@ static int run(struct cli *c, enum crud_action act)
 		} else
 			r.num_handled++;
 	}
-	json_decref(resources);
 
 	if (b.open) {
 		struct err e = { "" };
@@ -498,9 +497,11 @@ static int run(struct cli *c, enum crud_action act)
 			store_rollback(c->st);
 		else if (store_commit(c->st, &e) < 0) {
 			results_free(&r);
+			json_decref(resources);
 			return cli_fail(c, "%s", e.msg);
 		}
 	}
+	/* r.single_kind points into resources: report before freeing them. */
 	if (act == ACT_REPLACE)
 		rc = report_replace(c, &r);
 	else if (act == ACT_DELETE)
@@ -508,6 +509,7 @@ static int run(struct cli *c, enum crud_action act)
 	else
 		rc = report_collected(c, act, &r);
 	results_free(&r);
+	json_decref(resources);
 	return rc;
 }
 

@@ -16,16 +16,19 @@ const char *cli_config_path(const struct cli *c)
 	return opts_get(&c->o, OPT_CONFIG, STORE_DEFAULT_CONFIG_PATH);
 }
 
-static int load_config(struct cli *c, struct err *e)
+/* Loads the settings once; later calls repeat the first result. */
+int cli_load_config(struct cli *c, struct err *e)
 {
 	const char *path = cli_config_path(c);
-	int rc;
 
-	if (c->config_loaded)
-		return 0;
-	rc = store_config_load(path, strcmp(path, STORE_DEFAULT_CONFIG_PATH) != 0, &c->cfg, e);
-	c->config_loaded = true;
-	return rc;
+	if (!c->config_loaded) {
+		c->config_rc = store_config_load(path, strcmp(path, STORE_DEFAULT_CONFIG_PATH) != 0,
+						 &c->cfg, &c->config_err);
+		c->config_loaded = true;
+	}
+	if (c->config_rc < 0)
+		*e = c->config_err;
+	return c->config_rc;
 }
 
 int cli_open_store(struct cli *c)
@@ -35,7 +38,7 @@ int cli_open_store(struct cli *c)
 
 	if (c->st)
 		return CLI_OK;
-	rc = load_config(c, &e);
+	rc = cli_load_config(c, &e);
 	if (rc == -ENOENT && !strncmp(e.msg, "Error reading config file", 25))
 		return cli_fail_stdout(c, "%s", e.msg);
 	if (rc == 0)
@@ -71,7 +74,7 @@ int cli_check_version(struct cli *c)
 		return CLI_OK;
 	/* No datastore: skip, the command itself will report the problem. */
 	if (!c->st) {
-		if (load_config(c, &e) < 0 || store_open(&c->cfg, &c->st, &e) < 0) {
+		if (cli_load_config(c, &e) < 0 || store_open(&c->cfg, &c->st, &e) < 0) {
 			c->st = NULL;
 			return CLI_OK;
 		}

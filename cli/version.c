@@ -56,9 +56,7 @@ int cmd_version(struct cli *c)
 
 	/* A datastore we cannot talk to at all (kubernetes, etcd not built
 	 * yet, an unknown type) is calicoctl's "unable to detect". */
-	rc = store_config_load(opts_get(&c->o, OPT_CONFIG, STORE_DEFAULT_CONFIG_PATH),
-			       c->o.set[OPT_CONFIG], &c->cfg, &e);
-	c->config_loaded = true;
+	rc = cli_load_config(c, &e);
 	if (rc == 0)
 		rc = store_open(&c->cfg, &c->st, &e);
 	if (rc == -ENOTSUP || (rc == 0 && c->cfg.backend == STORE_BACKEND_UNKNOWN)) {

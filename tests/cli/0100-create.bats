@@ -120,10 +120,10 @@ setup() {
 
 @test "all of several resources failing" {
 	peer_yaml x 192.0.2.1 1 | calicoctl create -f - >/dev/null
-	peer_yaml y 192.0.2.2 1 | calicoctl create -f - >/dev/null
-	run_split calicoctl create -f - <<<"$(peer_yaml x 192.0.2.1 1; echo ---; peer_yaml y 192.0.2.2 1)"
+	peer_yaml y1 192.0.2.2 1 | calicoctl create -f - >/dev/null
+	run_split calicoctl create -f - <<<"$(peer_yaml x 192.0.2.1 1; echo ---; peer_yaml y1 192.0.2.2 1)"
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "failed to create any 'BGPPeer' resources: [resource already exists: BGPPeer(x) with error: <nil> resource already exists: BGPPeer(y) with error: <nil>]" ]
+	[ "$stderr" = "failed to create any 'BGPPeer' resources: [resource already exists: BGPPeer(x) with error: <nil> resource already exists: BGPPeer(y1) with error: <nil>]" ]
 }
 
 @test "empty input: an error, or 'No resources specified' with --skip-empty" {

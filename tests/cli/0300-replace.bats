@@ -25,11 +25,11 @@ setup() {
 
 @test "replace keeps only the last error, counts failures as handled" {
 	calicoctl create -f - <<<"$(peer_yaml a 192.0.2.1 1)" >/dev/null
-	f=$( { peer_yaml x 192.0.2.1 1; echo ---; peer_yaml a 192.0.2.1 5; echo ---; peer_yaml y 192.0.2.1 1; } | manifest m.yaml)
+	f=$( { peer_yaml x 192.0.2.1 1; echo ---; peer_yaml a 192.0.2.1 5; echo ---; peer_yaml y1 192.0.2.1 1; } | manifest m.yaml)
 	run_split calicoctl replace -f "$f"
 	[ "$status" -eq 1 ]
 	[ "$stdout" = "Partial success: replaced the first 3 out of 3 'BGPPeer' resources:" ]
-	[ "$stderr" = "hit error: resource does not exist: BGPPeer(y) with error: <nil>" ]
+	[ "$stderr" = "hit error: resource does not exist: BGPPeer(y1) with error: <nil>" ]
 	run calicoctl get bgppeer a -o yaml
 	[[ "$output" == *"asNumber: 5"* ]]
 }

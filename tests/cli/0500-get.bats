@@ -77,13 +77,13 @@ setup() {
 	YAML
 }
 
-golden() { # name, command...
+golden() { # name, command...: exact bytes (trailing newlines included)
 	local name=$1
 	shift
-	run_split "$@"
-	[ "$status" -eq 0 ]
-	[ -z "$stderr" ]
-	output=$(printf '%s' "$stdout" | normalize)
+	"$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	[ -s "$BATS_TEST_TMPDIR/err" ] && cat "$BATS_TEST_TMPDIR/err" >&2 && return 1
+	output=$(normalize <"$BATS_TEST_TMPDIR/out"; echo .)
+	output=${output%.}
 	assert_golden "$name"
 }
 

@@ -63,8 +63,8 @@ setup() {
 
 @test "label works on every kind" {
 	calicoctl create -f - <<<"$(peer_yaml p 192.0.2.1 1)" >/dev/null
-	run calicoctl label bgppeer p x=y
+	run calicoctl label bgppeer p x=z
 	[ "$status" -eq 0 ]
 	run calicoctl get bgppeer p -o yaml
-	[[ "$output" == *"x: y"* ]]
+	[[ "$output" == *"x: z"* ]]
 }

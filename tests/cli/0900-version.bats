@@ -15,7 +15,7 @@ set_cluster_version() {
 }
 
 @test "version --client prints the client lines" {
-	run_split calicoctl version --client
+	run calicoctl version --client
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "Client Version:    v3.32.1" ]
 	[[ "${lines[1]}" == "Git commit:        "* ]]

@@ -73,8 +73,8 @@ normalize() {
 # $stderr (bats merges them in $output).
 run_split() {
 	local errf="$BATS_TEST_TMPDIR/stderr.$$"
-	stdout=$("$@" 2>"$errf")
-	status=$?
+	status=0
+	stdout=$("$@" 2>"$errf") || status=$?
 	stderr=$(cat "$errf")
 	rm -f "$errf"
 	output="$stdout"
