@@ -38,9 +38,16 @@ static void strip_for_export(json_t *obj)
 		json_object_del(md, keys[i]);
 }
 
+/* A List object for table output: tables read cells by name, so the items
+ * need no reordering (which costs a deep copy of every item). */
+static json_t *plain_list(const struct kind_desc *k, json_t *items)
+{
+	return json_pack("{s:s, s:O}", "kind", kind_list_name(k), "items", items);
+}
+
 /* Get or list one request; appends the result to `results` or the error
- * text to `errs`. */
-static void get_one(struct cli *c, const json_t *req, bool export, json_t *results,
+ * text to `errs`. Results are in output key order unless `table`. */
+static void get_one(struct cli *c, const json_t *req, bool export, bool table, json_t *results,
 		    struct strbuf *errs)
 {
 	const struct kind_desc *k = crud_kind(req);
@@ -56,7 +63,8 @@ static void get_one(struct cli *c, const json_t *req, bool export, json_t *resul
 		rc = store_list(c->st, kind_name(k), NULL, &items, &rev, &e);
 		if (rc == 0) {
 			snprintf(revtext, sizeof(revtext), "%" PRId64, rev);
-			json_array_append_new(results, res_list_ordered(k, items, revtext));
+			json_array_append_new(results, table ? plain_list(k, items)
+							     : res_list_ordered(k, items, revtext));
 			json_decref(items);
 			return;
 		}
@@ -65,7 +73,7 @@ static void get_one(struct cli *c, const json_t *req, bool export, json_t *resul
 		if (rc == 0) {
 			if (export)
 				strip_for_export(obj);
-			json_array_append_new(results, res_ordered(k, obj));
+			json_array_append_new(results, table ? json_incref(obj) : res_ordered(k, obj));
 			json_decref(obj);
 			return;
 		}
@@ -121,7 +129,7 @@ int cmd_get(struct cli *c)
 	results = json_array();
 	sb_init(&errs);
 	json_array_foreach(reqs, i, req)
-		get_one(c, req, export, results, &errs);
+		get_one(c, req, export, printer_is_table(&p), results, &errs);
 	json_decref(reqs);
 	reqs = NULL;
 
