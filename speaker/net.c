@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -59,15 +58,6 @@ int net_addr_from_sockaddr(const struct sockaddr *sa, struct peering_addr *addr,
 	return 0;
 }
 
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return -errno;
-	return 0;
-}
-
 int net_listen(int family, const struct peering_addr *addr, uint16_t port, struct err *e)
 {
 	struct peering_addr any = { .family = (uint8_t)family };
@@ -104,7 +94,7 @@ int net_set_md5(int fd, const struct peering_addr *peer, const char *key, struct
 		return err_set(e, -EINVAL, "MD5 key for %s longer than %d bytes", peer->text,
 			       TCP_MD5SIG_MAXKEYLEN);
 	memset(&sig, 0, sizeof(sig));
-	net_sockaddr(peer, 0, &sig.tcpm_addr);
+	net_sockaddr(peer, 0, (struct sockaddr_storage *)(void *)&sig.tcpm_addr);
 	sig.tcpm_keylen = (uint16_t)klen;
 	if (klen)
 		memcpy(sig.tcpm_key, key, klen);

@@ -589,6 +589,8 @@ static void session_up(struct session *s)
 
 	memset(&ps, 0, sizeof(ps));
 	ps.router_id = s->peer_open.bgp_id;
+	for (int f = 0; f < BGP_FAM_COUNT; f++)
+		ps.families[f] = s->ctx.fam[f];
 	if (net_local_addr(s->conn.fd, &local, &port) == 0) {
 		if (local.family == PEERING_FAM_IPV4) {
 			ps.has_local4 = true;
@@ -714,7 +716,7 @@ static void handle_update(struct session *s, struct bgp_update *u, int status,
 	}
 	if (u->eor && u->eor_family < BGP_FAM_COUNT) {
 		slog(LOG_INFO, s, "End-of-RIB received for %s",
-		     peering_family_name(u->eor_family));
+		     peering_family_name((enum peering_family)u->eor_family));
 		s->eor_received[u->eor_family] = true;
 		if (s->stale_kept) {
 			rib_peer_sweep_stale(s->sp->rib, s->rib_peer, u->eor_family);
@@ -771,7 +773,7 @@ static int encode_batch(struct session *s, struct rib_out_batch *b)
 
 		if (grp->attrs && xlate_to_wire(grp->attrs, b->family, &pa, &nh, &sc)) {
 			slog(LOG_ERROR, s, "route without a %s next hop; not sent",
-			     peering_family_name(b->family));
+			     peering_family_name((enum peering_family)b->family));
 			continue;
 		}
 		rc = encode_group(s, b->family, grp->attrs ? &pa : NULL, &nh,
@@ -788,7 +790,7 @@ static int encode_batch(struct session *s, struct rib_out_batch *b)
 		net_buf_commit(&s->conn.out, (size_t)n);
 		s->cnt.msgs_out++;
 		s->eor_sent[b->family] = true;
-		slog(LOG_INFO, s, "End-of-RIB sent for %s", peering_family_name(b->family));
+		slog(LOG_INFO, s, "End-of-RIB sent for %s", peering_family_name((enum peering_family)b->family));
 	}
 	return 0;
 }
@@ -808,8 +810,8 @@ static bool out_slice(struct session *s)
 		slog(LOG_ERROR, s, "cannot pull outbound routes: %s", strerror(-rc));
 		return false;
 	}
-	if (rc == 0 && !s->batch.eor)
-		return false;
+	if (rc == 0 && !s->batch.eor) /* a dump may skip routes; keep pulling */
+		return rib_out_pending(s->sp->rib, s->rib_peer);
 	rc = encode_batch(s, &s->batch);
 	rib_out_batch_clear(s->sp->rib, &s->batch);
 	conn_flush(s, &s->conn);
@@ -891,7 +893,7 @@ static void dispatch(struct session *s, uint8_t type, const uint8_t *msg, size_t
 		if (s->state == SESSION_ESTABLISHED && rr.known && rr.subtype == WIRE_RR_NORMAL &&
 		    s->ctx.fam[rr.family]) {
 			slog(LOG_INFO, s, "route refresh requested for %s",
-			     peering_family_name(rr.family));
+			     peering_family_name((enum peering_family)rr.family));
 			rib_out_refresh(s->sp->rib, s->rib_peer, rr.family);
 			s->eor_sent[rr.family] = false;
 			session_kick(s);
