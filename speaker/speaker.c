@@ -166,6 +166,9 @@ static int open_listeners(struct speaker *sp, const struct peering_plan *p, stru
 					close(fds[g]);
 			return rc;
 		}
+		/* SYN-ACKs leave with the listener's TTL: 255, so that peers
+		 * using GTSM (RFC 5082) accept them. */
+		net_set_ttl(fds[f], (uint8_t)f, 0, NULL);
 	}
 	close_listeners(sp);
 	for (int f = 0; f < PEERING_FAM_COUNT; f++) {
