@@ -268,11 +268,11 @@ static int plan_advertisements(const struct pl_world *w, struct peering_plan *p,
 			return rc;
 		json_array_foreach(comms, j, c) {
 			const char *text = json_is_string(c) ? json_string_value(c) : "";
-			int bits;
+			int bits, nbad;
 
-			if (community_check(text, &bits) != 0)
+			if (community_check(text, &bits, &nbad) != 0)
 				text = *text ? community_value(w, spec, text) : NULL;
-			if (!text || community_check(text, &bits) != 0) {
+			if (!text || community_check(text, &bits, &nbad) != 0) {
 				pl_warn(w, "BGPConfiguration(%s): prefixAdvertisements[%zu]."
 					"communities[%zu] = '%s': neither a community nor a defined "
 					"name; ignored", cfg, i, j,
