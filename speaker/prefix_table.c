@@ -180,6 +180,7 @@ void ptab_del(struct ptab *t, uint32_t i)
 		}
 	}
 	t->values[i] = 0;
+	t->lens[i] = PTAB_FREE_LEN;
 	t->count--;
 	if (t->n_free == t->free_cap) {
 		uint32_t cap = t->free_cap ? t->free_cap * 2 : 256;

@@ -42,11 +42,19 @@ void ptab_free(struct ptab *t);
 uint32_t ptab_find(const struct ptab *t, const struct bgp_prefix *p);
 /* Index of p, created (value 0) when absent; 0 when memory runs out. */
 uint32_t ptab_get(struct ptab *t, const struct bgp_prefix *p, bool *created);
-/* Forgets index i (its value must be 0 again first). */
+/* Forgets index i; its index may be handed out again. */
 void ptab_del(struct ptab *t, uint32_t i);
 /* Writes index i's prefix into *p (path_id 0). */
 void ptab_prefix(const struct ptab *t, uint32_t i, struct bgp_prefix *p);
-/* True when index i holds a live prefix. */
+/* Length byte of an index that holds no prefix. */
+#define PTAB_FREE_LEN 0xff
+
+/* True when index i is in the table (with or without a value). */
+static inline bool ptab_in_use(const struct ptab *t, uint32_t i)
+{
+	return i > 0 && i < t->top && t->lens[i] != PTAB_FREE_LEN;
+}
+/* True when index i holds a prefix with a non-zero value. */
 static inline bool ptab_live(const struct ptab *t, uint32_t i)
 {
 	return i > 0 && i < t->top && t->values[i] != 0;

@@ -27,8 +27,8 @@ struct rib;
 
 /* The local peer id: routes originated by this speaker. */
 #define RIB_PEER_LOCAL 0
-/* Highest peer id. */
-#define RIB_PEER_MAX 65535
+/* Highest peer id (65535 is reserved inside the RIB). */
+#define RIB_PEER_MAX 65534
 
 /* Default LOCAL_PREF where a route carries none (RFC 4271 leaves it to
  * policy; BIRD, FRR and Calico use 100). */
@@ -64,6 +64,9 @@ struct rib_peer_config {
 /* What the session learns when it reaches Established. */
 struct rib_peer_session {
 	uint32_t router_id; /* the peer's BGP identifier (host order) */
+	/* Families negotiated (RFC 4760); only these are exported and get an
+	 * End-of-RIB. None set means IPv4 only (a speaker without MP-BGP). */
+	bool families[BGP_FAM_COUNT];
 	/* Our addresses used as next hop self, per family; a family without an
 	 * address is not exported to this peer. */
 	bool has_local4, has_local6, has_local6_ll;
@@ -183,8 +186,9 @@ void rib_out_batch_free(struct rib *r, struct rib_out_batch *b);
 
 /* Fills b (cleared first) with up to max prefixes of pending changes for the
  * peer: first the initial dump / refresh, then incremental changes, with
- * changes to one prefix coalesced. Returns the number of prefixes in b (0
- * and !b->eor when nothing is pending) or a negative code. */
+ * changes to one prefix coalesced. Returns the number of prefixes in b or a
+ * negative code. A slice may come back empty while a dump is still walking
+ * over routes the peer does not get: keep pulling while rib_out_pending(). */
 int rib_out_pull(struct rib *r, uint16_t peer, size_t max, struct rib_out_batch *b);
 bool rib_out_pending(const struct rib *r, uint16_t peer);
 /* Route refresh (RFC 2918) from the peer: re-send the whole family. */

@@ -1,0 +1,574 @@
+/* Outbound: per-peer queues of changed prefixes, pulled in slices, and the
+ * update-group export cache.
+ *
+ * There is no stored Adj-RIB-Out. What a peer holds is the export of the
+ * current best path, and one bit per prefix records that it holds anything
+ * (so a withdrawal goes only where an announcement went). A change to a best
+ * path sets the prefix's "pending" bit and queues its index once; the pull
+ * evaluates the export at that moment, so several changes between pulls cost
+ * one announcement. A full dump (session up, route refresh) is a cursor over
+ * the prefix table rather than a queue of a million entries.
+ *
+ * An empty prefix stays in the table (a "zombie") while some peer still has
+ * it queued, so that its key is known when the withdrawal is pulled. */
+#include "speaker/rib_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Per-call cap on prefixes a dump visits, as a multiple of `max`, so that a
+ * dump over routes the peer does not get (its own) still yields often. */
+#define RIB_DUMP_VISIT_FACTOR 16
+
+bool rib_out_bit(const uint64_t *bits, size_t words, uint32_t idx)
+{
+	return idx / 64 < words && (bits[idx / 64] >> (idx % 64)) & 1;
+}
+
+/* Makes both bitmaps of family f cover idx. */
+static int bits_cover(struct rib_out *o, int f, uint32_t idx)
+{
+	size_t need = idx / 64 + 1, words;
+	uint64_t *a, *p;
+
+	if (need <= o->words[f])
+		return 0;
+	words = need + need / 2 + 16;
+	a = realloc(o->adv[f], words * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	o->adv[f] = a;
+	p = realloc(o->pend[f], words * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	o->pend[f] = p;
+	memset(a + o->words[f], 0, (words - o->words[f]) * sizeof(*a));
+	memset(p + o->words[f], 0, (words - o->words[f]) * sizeof(*p));
+	o->words[f] = words;
+	return 0;
+}
+
+static void bit_put(uint64_t *bits, size_t words, uint32_t idx, bool on)
+{
+	if (idx / 64 >= words)
+		return;
+	if (on)
+		bits[idx / 64] |= 1ULL << (idx % 64);
+	else
+		bits[idx / 64] &= ~(1ULL << (idx % 64));
+}
+
+static int fifo_push(struct rib_out *o, uint32_t v)
+{
+	if (o->fifo_len == o->fifo_cap) {
+		size_t cap = o->fifo_cap ? o->fifo_cap * 2 : 256;
+		uint32_t *n = malloc(cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		for (size_t i = 0; i < o->fifo_len; i++)
+			n[i] = o->fifo[(o->fifo_head + i) & (o->fifo_cap - 1)];
+		free(o->fifo);
+		o->fifo = n;
+		o->fifo_cap = cap;
+		o->fifo_head = 0;
+	}
+	o->fifo[(o->fifo_head + o->fifo_len++) & (o->fifo_cap - 1)] = v;
+	return 0;
+}
+
+static uint32_t fifo_peek(const struct rib_out *o)
+{
+	return o->fifo[o->fifo_head];
+}
+
+static void fifo_pop(struct rib_out *o)
+{
+	o->fifo_head = (o->fifo_head + 1) & (o->fifo_cap - 1);
+	o->fifo_len--;
+}
+
+static bool dumping(const struct rib_out *o)
+{
+	for (int f = 0; f < BGP_FAM_COUNT; f++)
+		if (o->dumping[f] || o->eor_due[f])
+			return true;
+	return false;
+}
+
+static void ready(struct rib *r, struct rib_peer *p)
+{
+	if (r->hooks.out_ready)
+		r->hooks.out_ready(r->hooks.ctx, p->pol.id);
+}
+
+void rib_out_init(struct rib *r, struct rib_peer *p)
+{
+	struct rib_out *o = &p->out;
+
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		if (!o->families[f])
+			continue;
+		o->dumping[f] = true;
+		o->dump_cursor[f] = 1;
+		o->eor_due[f] = true;
+	}
+	ready(r, p);
+}
+
+void rib_out_fini(struct rib *r, struct rib_peer *p)
+{
+	struct rib_out *o = &p->out;
+	uint32_t *fifo = o->fifo;
+	size_t head = o->fifo_head, len = o->fifo_len, cap = o->fifo_cap;
+
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		free(o->adv[f]);
+		free(o->pend[f]);
+	}
+	memset(o, 0, sizeof(*o));
+	/* Prefixes only this peer still needed can go now (the peer is no
+	 * longer in r->up). */
+	for (size_t i = 0; i < len; i++) {
+		uint32_t v = fifo[(head + i) & (cap - 1)];
+		enum bgp_family f = (enum bgp_family)(v >> 31);
+		uint32_t idx = v & 0x7fffffff;
+
+		if (ptab_in_use(&r->tab[f], idx) && !r->tab[f].values[idx])
+			rib_prefix_maybe_free(r, f, idx);
+	}
+	free(fifo);
+}
+
+void rib_prefix_maybe_free(struct rib *r, enum bgp_family fam, uint32_t idx)
+{
+	for (size_t i = 0; i < r->n_up; i++) {
+		const struct rib_out *o = &r->peers[r->up[i]].out;
+
+		if (rib_out_bit(o->adv[fam], o->words[fam], idx) ||
+		    rib_out_bit(o->pend[fam], o->words[fam], idx))
+			return;
+	}
+	ptab_del(&r->tab[fam], idx);
+}
+
+void rib_out_mark(struct rib *r, enum bgp_family fam, uint32_t idx, int old_peer, int new_peer)
+{
+	for (size_t i = 0; i < r->n_up; i++) {
+		struct rib_peer *p = &r->peers[r->up[i]];
+		struct rib_out *o = &p->out;
+		int id = p->pol.id;
+		bool adv;
+
+		if (!o->families[fam])
+			continue;
+		/* Split horizon: the peer got neither the old nor the new. */
+		if ((old_peer < 0 || old_peer == id) && (new_peer < 0 || new_peer == id))
+			continue;
+		adv = rib_out_bit(o->adv[fam], o->words[fam], idx);
+		/* A running dump will reach it; queue it anyway when the peer
+		 * holds it, so that an emptied prefix is always queued. */
+		if (o->dumping[fam] && idx >= o->dump_cursor[fam] && !adv)
+			continue;
+		if (rib_out_bit(o->pend[fam], o->words[fam], idx))
+			continue;
+		if (bits_cover(o, fam, idx) < 0 || fifo_push(o, idx | (uint32_t)fam << 31) < 0) {
+			/* Without memory for the queue, resend everything later. */
+			o->dumping[fam] = true;
+			o->dump_cursor[fam] = 1;
+			continue;
+		}
+		bit_put(o->pend[fam], o->words[fam], idx, true);
+		if (o->fifo_len == 1 && !dumping(o))
+			ready(r, p);
+	}
+}
+
+/* --- update groups ------------------------------------------------------ */
+
+static void group_key(const struct policy_peer *pol, struct policy_peer *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->id = RIB_PEER_GROUP;
+	key->ibgp = pol->ibgp;
+	key->rr_client = pol->rr_client;
+	key->local_as = pol->local_as;
+	key->nh_mode = pol->nh_mode;
+	key->keep_original_nh = pol->keep_original_nh;
+	key->has_local4 = pol->has_local4;
+	key->has_local6 = pol->has_local6;
+	key->has_local6_ll = pol->has_local6_ll;
+	memcpy(key->local4, pol->local4, 4);
+	memcpy(key->local6, pol->local6, 16);
+	memcpy(key->local6_ll, pol->local6_ll, 16);
+}
+
+static void cache_flush(struct rib *r, struct rib_group *g)
+{
+	for (size_t i = 0; i < g->cap; i++)
+		if (g->tab[i].serial)
+			attr_unref(r->attrs, g->tab[i].out);
+	memset(g->tab, 0, g->cap * sizeof(*g->tab));
+	g->n = 0;
+}
+
+struct rib_group *rib_group_get(struct rib *r, const struct policy_peer *pol)
+{
+	struct policy_peer key;
+	struct rib_group *g;
+
+	group_key(pol, &key);
+	for (g = r->groups; g; g = g->next) {
+		if (memcmp(&g->key, &key, sizeof(key)) == 0) {
+			g->users++;
+			return g;
+		}
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->cap = 256;
+	g->tab = calloc(g->cap, sizeof(*g->tab));
+	if (!g->tab) {
+		free(g);
+		return NULL;
+	}
+	g->key = key;
+	g->users = 1;
+	g->next = r->groups;
+	r->groups = g;
+	return g;
+}
+
+void rib_group_put(struct rib *r, struct rib_group *g)
+{
+	struct rib_group **pp;
+
+	if (!g || --g->users > 0)
+		return;
+	cache_flush(r, g);
+	for (pp = &r->groups; *pp; pp = &(*pp)->next) {
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	}
+	free(g->tab);
+	free(g);
+}
+
+static size_t xhash(uint64_t serial, uint16_t src, uint8_t fam, size_t cap)
+{
+	uint64_t h = (serial * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)src << 8 | fam);
+
+	h *= 0xff51afd7ed558ccdULL;
+	return (size_t)(h >> 20) & (cap - 1);
+}
+
+static struct rib_xent *cache_slot(struct rib_group *g, uint64_t serial, uint16_t src, uint8_t fam)
+{
+	size_t i = xhash(serial, src, fam, g->cap);
+
+	for (;; i = (i + 1) & (g->cap - 1)) {
+		struct rib_xent *x = &g->tab[i];
+
+		if (!x->serial || (x->serial == serial && x->src == src && x->fam == fam))
+			return x;
+	}
+}
+
+static int cache_grow(struct rib *r, struct rib_group *g)
+{
+	size_t live = attr_store_count(r->attrs);
+
+	/* Entries whose input set died are garbage: start over rather than
+	 * grow past a few times the live sets. */
+	if (g->n > 4 * live + 4096) {
+		cache_flush(r, g);
+		return 0;
+	}
+	size_t cap = g->cap * 2;
+	struct rib_xent *old = g->tab, *n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	g->tab = n;
+	for (size_t i = 0; i < g->cap; i++)
+		if (old[i].serial)
+			*cache_slot(g, old[i].serial, old[i].src, old[i].fam) = old[i];
+	free(old);
+	g->cap = cap;
+	return 0;
+}
+
+struct attr_set *rib_out_export(struct rib *r, struct rib_peer *p, enum bgp_family fam,
+				uint32_t idx)
+{
+	uint32_t head = r->tab[fam].values[idx];
+	const struct rib_path *path;
+	struct rib_group *g = p->group;
+	struct attr_set *in, *out;
+	struct rib_xent *x;
+	bool nomem;
+
+	if (!head)
+		return NULL;
+	path = rib_path_at(r, head);
+	if (path->peer == p->pol.id)
+		return NULL; /* never back to where it came from */
+	in = attr_by_id(r->attrs, path->attr);
+	x = cache_slot(g, in->serial, path->peer, (uint8_t)fam);
+	if (x->serial)
+		return attr_ref(x->out);
+	out = policy_export(&r->self, &r->peers[path->peer].pol, &g->key, fam, r->attrs, in,
+			    &nomem);
+	if (nomem)
+		return NULL;
+	if ((g->n + 1) * 2 > g->cap) {
+		if (cache_grow(r, g) < 0)
+			return out; /* uncached, still correct */
+		x = cache_slot(g, in->serial, path->peer, (uint8_t)fam);
+	}
+	x->serial = in->serial;
+	x->src = path->peer;
+	x->fam = (uint8_t)fam;
+	x->out = attr_ref(out);
+	g->n++;
+	return out;
+}
+
+/* --- pulling ------------------------------------------------------------ */
+
+void rib_out_batch_init(struct rib_out_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void rib_out_batch_clear(struct rib *r, struct rib_out_batch *b)
+{
+	for (size_t i = 0; i < b->n_groups; i++)
+		attr_unref(r->attrs, b->groups[i].attrs);
+	b->n_groups = 0;
+	b->n_prefixes = 0;
+	b->eor = false;
+}
+
+void rib_out_batch_free(struct rib *r, struct rib_out_batch *b)
+{
+	rib_out_batch_clear(r, b);
+	free(b->prefixes);
+	free(b->groups);
+	rib_out_batch_init(b);
+}
+
+/* Adds one prefix with its outbound attributes (reference passed in; NULL:
+ * withdrawal) to the batch; groups are formed afterwards. The attribute
+ * pointer rides in groups[] one entry per prefix until batch_group(). */
+static int batch_add(struct rib_out_batch *b, struct attr_set *a, const struct bgp_prefix *p)
+{
+	if (b->n_prefixes == b->cap_prefixes) {
+		size_t cap = b->cap_prefixes ? b->cap_prefixes * 2 : 256;
+		struct bgp_prefix *np = realloc(b->prefixes, cap * sizeof(*np));
+		struct rib_out_group *ng;
+
+		if (!np)
+			return -ENOMEM;
+		b->prefixes = np;
+		ng = realloc(b->groups, cap * sizeof(*ng));
+		if (!ng)
+			return -ENOMEM;
+		b->groups = ng;
+		b->cap_prefixes = b->cap_groups = cap;
+	}
+	b->prefixes[b->n_prefixes] = *p;
+	b->groups[b->n_prefixes] = (struct rib_out_group){a, b->n_prefixes, 1};
+	b->n_prefixes++;
+	b->n_groups = b->n_prefixes;
+	return 0;
+}
+
+static int cmp_group(const void *x, const void *y)
+{
+	const struct rib_out_group *a = x, *b = y;
+	uint32_t ia = a->attrs ? a->attrs->id : 0, ib = b->attrs ? b->attrs->id : 0;
+
+	if (ia != ib)
+		return ia < ib ? -1 : 1;
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* Sorts the per-prefix entries by attribute set (withdrawals first) and
+ * merges them into groups of consecutive prefixes, one reference each. */
+static int batch_group(struct rib *r, struct rib_out_batch *b)
+{
+	size_t n = b->n_prefixes, g = 0;
+	struct bgp_prefix *sorted;
+
+	if (n < 2)
+		return 0;
+	qsort(b->groups, n, sizeof(*b->groups), cmp_group);
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		sorted[i] = b->prefixes[b->groups[i].first];
+		if (g && b->groups[g - 1].attrs == b->groups[i].attrs) {
+			b->groups[g - 1].count++;
+			attr_unref(r->attrs, b->groups[i].attrs);
+			continue;
+		}
+		b->groups[g] = (struct rib_out_group){b->groups[i].attrs, i, 1};
+		g++;
+	}
+	memcpy(b->prefixes, sorted, n * sizeof(*sorted));
+	free(sorted);
+	b->n_groups = g;
+	return 0;
+}
+
+/* Decides what the peer must hear about prefix idx now and adds it. */
+static int evaluate(struct rib *r, struct rib_peer *p, enum bgp_family f, uint32_t idx,
+		    struct rib_out_batch *b)
+{
+	struct rib_out *o = &p->out;
+	struct attr_set *out = rib_out_export(r, p, f, idx);
+	bool adv = rib_out_bit(o->adv[f], o->words[f], idx);
+	struct bgp_prefix pfx;
+	int rc = 0;
+
+	if (out || adv) {
+		ptab_prefix(&r->tab[f], idx, &pfx);
+		rc = bits_cover(o, f, idx);
+		if (rc == 0)
+			rc = batch_add(b, out, &pfx);
+		if (rc < 0) {
+			attr_unref(r->attrs, out);
+			return rc;
+		}
+		if (out && !adv)
+			o->advertised++;
+		else if (!out)
+			o->advertised--;
+		bit_put(o->adv[f], o->words[f], idx, out != NULL);
+	}
+	bit_put(o->pend[f], o->words[f], idx, false);
+	if (!r->tab[f].values[idx])
+		rib_prefix_maybe_free(r, f, idx);
+	return 0;
+}
+
+static int pull_dump(struct rib *r, struct rib_peer *p, enum bgp_family f, size_t max,
+		     struct rib_out_batch *b)
+{
+	struct rib_out *o = &p->out;
+	struct ptab *t = &r->tab[f];
+	size_t visits = max * RIB_DUMP_VISIT_FACTOR;
+	int rc;
+
+	while (o->dump_cursor[f] < t->top && b->n_prefixes < max && visits--) {
+		uint32_t idx = o->dump_cursor[f]++;
+
+		if (!ptab_in_use(t, idx))
+			continue;
+		rc = evaluate(r, p, f, idx, b);
+		if (rc < 0) {
+			o->dump_cursor[f]--;
+			return rc;
+		}
+	}
+	if (o->dump_cursor[f] >= t->top) {
+		o->dumping[f] = false;
+		if (o->eor_due[f]) {
+			o->eor_due[f] = false;
+			b->eor = true;
+		}
+	}
+	return 0;
+}
+
+static int pull_fifo(struct rib *r, struct rib_peer *p, size_t max, struct rib_out_batch *b)
+{
+	struct rib_out *o = &p->out;
+	enum bgp_family f = (enum bgp_family)(fifo_peek(o) >> 31);
+	int rc;
+
+	b->family = f;
+	while (o->fifo_len && b->n_prefixes < max && (enum bgp_family)(fifo_peek(o) >> 31) == f) {
+		uint32_t idx = fifo_peek(o) & 0x7fffffff;
+
+		rc = evaluate(r, p, f, idx, b);
+		if (rc < 0)
+			return rc;
+		fifo_pop(o);
+	}
+	return 0;
+}
+
+int rib_out_pull(struct rib *r, uint16_t id, size_t max, struct rib_out_batch *b)
+{
+	struct rib_peer *p = id < r->peers_cap && r->peers[id].used ? &r->peers[id] : NULL;
+	int rc = 0;
+
+	rib_out_batch_clear(r, b);
+	if (!p || !p->up)
+		return -ENOTCONN;
+	if (max == 0)
+		max = 1;
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		if (p->out.dumping[f] || p->out.eor_due[f]) {
+			b->family = (enum bgp_family)f;
+			rc = pull_dump(r, p, (enum bgp_family)f, max, b);
+			goto out;
+		}
+	}
+	if (p->out.fifo_len)
+		rc = pull_fifo(r, p, max, b);
+out:
+	if (rc == 0)
+		rc = batch_group(r, b);
+	if (rc < 0) {
+		rib_out_batch_clear(r, b);
+		return rc;
+	}
+	return (int)b->n_prefixes;
+}
+
+bool rib_out_pending(const struct rib *r, uint16_t id)
+{
+	const struct rib_peer *p = id < r->peers_cap && r->peers[id].used ? &r->peers[id] : NULL;
+
+	return p && p->up && (dumping(&p->out) || p->out.fifo_len > 0);
+}
+
+int rib_out_refresh(struct rib *r, uint16_t id, enum bgp_family fam)
+{
+	struct rib_peer *p = id < r->peers_cap && r->peers[id].used ? &r->peers[id] : NULL;
+
+	if (!p || !p->up)
+		return -ENOTCONN;
+	if (fam >= BGP_FAM_COUNT || !p->out.families[fam])
+		return -EINVAL;
+	bool was = rib_out_pending(r, id);
+	p->out.dumping[fam] = true;
+	p->out.dump_cursor[fam] = 1;
+	if (!was)
+		ready(r, p);
+	return 0;
+}
+
+size_t rib_out_bytes(const struct rib *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_up; i++) {
+		const struct rib_out *o = &r->peers[r->up[i]].out;
+
+		for (int f = 0; f < BGP_FAM_COUNT; f++)
+			n += 2 * o->words[f] * sizeof(uint64_t);
+		n += o->fifo_cap * sizeof(uint32_t);
+	}
+	for (const struct rib_group *g = r->groups; g; g = g->next)
+		n += sizeof(*g) + g->cap * sizeof(*g->tab);
+	return n;
+}
