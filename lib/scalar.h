@@ -77,19 +77,21 @@ int peerip_parse(const char *s, struct ip_addr *ip, uint16_t *port, char *host);
  * validator. */
 bool name_valid(const char *s);
 
-/* Kubernetes IsQualifiedName / IsValidLabelValue. On failure the functions
- * write the apimachinery reason text(s) into reason (joined by "; " is never
- * needed: the first reason only) and return false. */
+/* Kubernetes IsQualifiedName / IsValidLabelValue / IsDNS1123Subdomain. On
+ * failure they return false and write every apimachinery reason into reason,
+ * one per line ('\n'-separated, no trailing newline): the validator reports
+ * each reason as its own field error. */
 bool label_key_valid(const char *key, char *reason, size_t reason_len);
 bool label_value_valid(const char *value, char *reason, size_t reason_len);
+bool dns1123_subdomain_valid(const char *s, char *reason, size_t reason_len);
 
 /* ---- communities ---- */
 
 /* Returns 0 when s is a valid standard (aa:nn, 16-bit parts) or large
- * (aa:nn:mm, 32-bit parts) community; -EINVAL when it does not have either
- * shape; -ERANGE when the shape is right but a part is too big (*bits then
- * says 16 or 32). */
-int community_check(const char *s, int *bits);
+ * (aa:nn:mm, 32-bit parts) community; -EINVAL when it has neither shape;
+ * -ERANGE when the shape is right but parts are too big: *bits is then 16 or
+ * 32 and *nbad the number of parts out of range (Calico reports each). */
+int community_check(const char *s, int *bits, int *nbad);
 
 /* ---- Go durations (time.ParseDuration / Duration.String) ---- */
 
