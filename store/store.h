@@ -1,0 +1,95 @@
+/* The datastore interface shared by calicoctl and calico-bgpd.
+ *
+ * Resources are jansson objects in the v3 envelope (kind, apiVersion,
+ * metadata, spec, status). The store does not validate them (lib/resource
+ * does); it keys them by (kind, metadata.name), assigns metadata.uid (random
+ * UUID v4) and metadata.creationTimestamp (RFC 3339, UTC, seconds) on
+ * create, and metadata.resourceVersion on every write: a decimal string of
+ * the datastore-wide revision counter, bumped once per write. The counter
+ * is what changes-since polling and optimistic concurrency use.
+ *
+ * Backend today: SQLite (store/sqlite.c), one file shared by many
+ * processes (WAL mode, busy timeout, writes in BEGIN IMMEDIATE). A read
+ * never creates anything: if the file is missing but its directory exists
+ * the datastore reads as empty (revision 0, as a fresh etcd); if the
+ * directory is missing too, reads fail. The first write creates the missing
+ * directories (like Calico creates /var/lib/calico) and the file.
+ *
+ * Errors fill *e with calicoctl's wording where calicoctl has one and return:
+ *   -ENOENT  resource missing:  "resource does not exist: BGPPeer(x) with error: <nil>"
+ *   -EEXIST  on create:         "resource already exists: BGPPeer(x) with error: <nil>"
+ *   -ESTALE  resourceVersion differs from the stored one: "update conflict: BGPPeer(x)"
+ *   -EINVAL  malformed object (no kind, no metadata.name, bad resourceVersion)
+ *   -EBUSY   another process held the write lock longer than the busy timeout
+ *   -EROFS   the datastore file (or its directory) is read-only
+ *   -EACCES  the datastore cannot be read (permissions)
+ *   -EIO     corrupt / not a database / other SQLite failures
+ *   -ENOTSUP datastore type etcdv3 (not built yet) or kubernetes (not supported)
+ */
+#ifndef CALICO_STORE_H
+#define CALICO_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "store/config.h"
+
+struct store;
+
+/* Opens the datastore described by cfg. Cheap: nothing is created. */
+int store_open(const struct store_config *cfg, struct store **out, struct err *e);
+/* Closes; an open batch is rolled back. NULL is ignored. */
+void store_close(struct store *st);
+
+/* The resource (kind, name) as a new object with resourceVersion set. */
+int store_get(struct store *st, const char *kind, const char *name, json_t **out, struct err *e);
+
+/* All resources of a kind (name_prefix NULL or "" for all) as a new array
+ * sorted by name (bytewise), and the revision the list was read at (may be
+ * NULL). One consistent snapshot. */
+int store_list(struct store *st, const char *kind, const char *name_prefix, json_t **items,
+	       int64_t *revision, struct err *e);
+
+/* Stores obj as a new resource. metadata.resourceVersion must be absent or
+ * empty (-EINVAL otherwise). On success obj is updated in place with uid,
+ * creationTimestamp and resourceVersion. */
+int store_create(struct store *st, json_t *obj, struct err *e);
+
+/* Replaces the stored resource. metadata.resourceVersion is required and
+ * must equal the stored one (-ESTALE otherwise; checked inside the write
+ * transaction, so concurrent writers cannot lose an update). uid and
+ * creationTimestamp are kept from the stored resource. On success obj gets
+ * the stored uid/creationTimestamp and its new resourceVersion. */
+int store_update(struct store *st, json_t *obj, struct err *e);
+
+/* Deletes (kind, name). expected_rv NULL or "" deletes unconditionally;
+ * otherwise it must equal the stored resourceVersion (-ESTALE). *old (if
+ * old is non-NULL) receives the deleted resource. */
+int store_delete(struct store *st, const char *kind, const char *name, const char *expected_rv,
+		 json_t **old, struct err *e);
+
+/* Batches: every write between store_begin and store_commit runs in one
+ * BEGIN IMMEDIATE transaction (10,000 creates take tens of milliseconds
+ * instead of one fsync each). A failed operation inside a batch leaves the
+ * batch usable (calicoctl continues after a per-resource error); nothing
+ * is visible to other processes before store_commit. Nesting is an error. */
+int store_begin(struct store *st, struct err *e);
+int store_commit(struct store *st, struct err *e);
+void store_rollback(struct store *st);
+
+/* The current revision (0 for an empty or missing datastore), or a
+ * negative errno on failure. */
+int64_t store_revision(struct store *st);
+
+/* What changed after revision `rev`, for the speaker's poll: a new array of
+ * {"type": "put"|"delete", "kind": K, "name": N, "revision": R} ordered by
+ * revision, and in *now the revision the answer is complete up to. Only the
+ * latest change per resource is kept (a put then a delete shows as one
+ * delete), so a poller re-reads the named resources. Deletes stay visible
+ * forever (tombstones). */
+int store_changes_since(struct store *st, int64_t rev, json_t **changes, int64_t *now,
+			struct err *e);
+
+#endif
