@@ -234,7 +234,7 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 		verrs_addf(errs, "IPpool.CIDR", cidr, "IP pool range overlaps with %s Link Local range %s",
 			   net.ip.family == 4 ? "IPv4" : "IPv6", net.ip.family == 4 ? "169.254.0.0/16" : "fe80::/10");
 	/* The allowed-use errors carry the whole list as their value. */
-	uses_text = go_value(uses ? uses : json_array());
+	uses_text = uses ? go_value(uses) : xstrdup("[]");
 	json_array_foreach(uses, i, u)
 	{
 		const char *use = json_is_string(u) ? json_string_value(u) : "";
