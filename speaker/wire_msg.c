@@ -196,6 +196,12 @@ int wire_header(const struct wire_ctx *ctx, const uint8_t *buf, size_t avail, ui
 			    "message header: marker octet %d is 0x%02x, not 0xff", i, buf[i]);
 	len = get16(buf + 16);
 	t = buf[18];
+	/* RFC 4271 §6.1 order: the length bounds, then the type, then the
+	 * length the type requires. */
+	if (len < BGP_HEADER_LEN || len > wire_max_msg(ctx))
+		return wire_fail(we, WIRE_NOTIFY, BGP_ERR_HEADER, WIRE_HDR_BAD_LENGTH, buf + 16, 2,
+				 "message header: length %zu is outside %d..%zu", len,
+				 BGP_HEADER_LEN, wire_max_msg(ctx));
 	if (!min_len(t))
 		return wire_fail(we, WIRE_NOTIFY, BGP_ERR_HEADER, WIRE_HDR_BAD_TYPE, buf + 18, 1,
 				 "message header: type %u is not a BGP message type", t);

@@ -51,6 +51,10 @@ static void test_header(void)
 	n = hex(MARKER "0013 06", b);
 	CHECK_NOTIFY(wire_header(NULL, b, n, &type, &len, &we), we, BGP_ERR_HEADER,
 		     WIRE_HDR_BAD_TYPE, "06");
+	/* A length outside 19..4096 is reported before an unknown type. */
+	n = hex(MARKER "0005 09", b);
+	CHECK_NOTIFY(wire_header(NULL, b, n, &type, &len, &we), we, BGP_ERR_HEADER,
+		     WIRE_HDR_BAD_LENGTH, "0005");
 	n = hex(MARKER "0013 00", b);
 	CHECK_NOTIFY(wire_header(NULL, b, n, &type, &len, &we), we, BGP_ERR_HEADER,
 		     WIRE_HDR_BAD_TYPE, "00");
