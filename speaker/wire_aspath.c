@@ -30,6 +30,14 @@ int wire_aspath_check(const uint8_t *p, size_t len, unsigned width, bool *confed
 		}
 		if (type >= WIRE_AS_CONFED_SEQUENCE)
 			*confed = true;
+		/* RFC 7607: AS 0 makes the path malformed. */
+		for (unsigned k = 0; k < count; k++) {
+			const uint8_t *a = p + i + 2 + (size_t)k * width;
+			if ((width == 4 ? get32(a) : get16(a)) == 0) {
+				*why = "AS 0 in the path (RFC 7607)";
+				return -1;
+			}
+		}
 		i += 2 + (size_t)count * width;
 	}
 	return 0;

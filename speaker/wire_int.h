@@ -106,7 +106,8 @@ int wire_encode_attrs(const struct wire_ctx *ctx, const struct bgp_path_attrs *a
 
 /* AS_PATH internals (wire_aspath.c). Paths are segment lists with AS
  * numbers of width 2 or 4 octets. */
-/* Validates segment structure; sets *confed when confed segments occur.
+/* Validates segment structure and rejects AS 0 (RFC 7607); sets *confed
+ * when confed segments occur.
  * Returns 0 or -1 with a reason in *why. */
 int wire_aspath_check(const uint8_t *p, size_t len, unsigned width, bool *confed, const char **why);
 /* 2-octet path to 4-octet form; out holds 2 * len. Returns the length. */

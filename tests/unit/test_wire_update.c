@@ -363,6 +363,9 @@ static void test_decode_7606(void)
 	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_MALFORMED_AS_PATH);
 	rc = dec(&c, "", A_ORIGIN "40 02 01 02" A_NH, NLRI);
 	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_MALFORMED_AS_PATH);
+	/* RFC 7607: AS 0 in AS_PATH is malformed, in AS4_PATH discarded. */
+	rc = dec(&c, "", A_ORIGIN "40 02 0a 0202 0000fdea 00000000" A_NH, NLRI);
+	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_MALFORMED_AS_PATH);
 	/* eBGP: the path must start with the peer's AS. */
 	rc = dec(&c, "", A_ORIGIN "40 02 06 0201 0000fdeb" A_NH, NLRI);
 	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_MALFORMED_AS_PATH);
@@ -464,6 +467,9 @@ static void test_decode_as4(void)
 	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0202 0000fdea 00005ba0");
 	rc = dec(&c, "", A_ORIGIN "40 02 06 0202 fdea 5ba0" A_NH "c0 11 06 0301 fa56ea01", NLRI);
 	CHECK_OUTCOME(rc, WIRE_ATTR_DISCARD, we, BGP_ERR_UPDATE, WIRE_UPD_OPTIONAL_ATTR);
+	rc = dec(&c, "", A_ORIGIN "40 02 06 0202 fdea 5ba0" A_NH "c0 11 06 0201 00000000", NLRI);
+	CHECK_OUTCOME(rc, WIRE_ATTR_DISCARD, we, BGP_ERR_UPDATE, WIRE_UPD_OPTIONAL_ATTR);
+	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0202 0000fdea 00005ba0");
 	rc = dec(&c, "", A_ORIGIN "40 02 04 0201 fdea" A_NH "c0 12 06 fa56ea01 0a00", NLRI);
 	CHECK_OUTCOME(rc, WIRE_ATTR_DISCARD, we, BGP_ERR_UPDATE, WIRE_UPD_ATTR_LENGTH);
 	rc = dec(&c, "", A_ORIGIN "40 02 04 0201 fdea" A_NH "c0 07 08 0000fdea 0a000009", NLRI);
