@@ -302,7 +302,7 @@ static int walk_dir(const char *dir, unsigned flags, json_t *out, struct err *e)
 		n++;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && n > 0) /* qsort(NULL, 0) is undefined behaviour */
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char *path = join_path(dir, names[i]);

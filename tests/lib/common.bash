@@ -59,3 +59,69 @@ assert_golden() {
 datastore_digest() {
 	sqlite3 "$SQLITE_PATH" .dump 2>/dev/null | md5sum
 }
+
+# --- cli helpers
+
+# Replaces what differs between runs (uids, timestamps) with fixed words so
+# that outputs can be compared with golden files.
+normalize() {
+	sed -E -e 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/UID/g' \
+		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIMESTAMP/g'
+}
+
+# run_split CMD...: like `run`, but keeps stdout in $stdout and stderr in
+# $stderr (bats merges them in $output).
+run_split() {
+	local errf="$BATS_TEST_TMPDIR/stderr.$$"
+	status=0
+	stdout=$("$@" 2>"$errf") || status=$?
+	stderr=$(cat "$errf")
+	rm -f "$errf"
+	output="$stdout"
+}
+
+# Writes a manifest from stdin into $BATS_TEST_TMPDIR/<name> and prints the path.
+manifest() {
+	local path="$BATS_TEST_TMPDIR/$1"
+	mkdir -p "$(dirname "$path")"
+	cat >"$path"
+	echo "$path"
+}
+
+# A datastore with the seed guide's three nodes.
+seed_nodes() {
+	"$CALICOCTL" create -f - >/dev/null <<-'YAML'
+	apiVersion: projectcalico.org/v3
+	kind: Node
+	metadata:
+	  name: node-1
+	  labels:
+	    rack: rack-1
+	spec:
+	  bgp:
+	    ipv4Address: 10.0.0.1/24
+	---
+	apiVersion: projectcalico.org/v3
+	kind: Node
+	metadata:
+	  name: node-2
+	  labels:
+	    rack: rack-2
+	spec:
+	  bgp:
+	    ipv4Address: 10.0.0.2/24
+	---
+	apiVersion: projectcalico.org/v3
+	kind: Node
+	metadata:
+	  name: my-node
+	spec:
+	  bgp:
+	    ipv4Address: 10.0.0.3/24
+	YAML
+}
+
+# A BGPPeer manifest: peer NAME IP AS
+peer_yaml() {
+	printf 'apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata:\n  name: %s\nspec:\n  peerIP: %s\n  asNumber: %s\n' "$1" "$2" "$3"
+}

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# bench/ingest.sh: the "ingest" scenario of issue 5, side by side in one run.
+#
+# One feeder (bench/feeder, node 2) sends N IPv4 prefixes with A attribute
+# sets over one eBGP session to a receiver in node 1 of a private namespace
+# pair. Receivers, each measured in turn within every round:
+#   floor  bench/sink: reads and discards the same bytes (the raw TCP floor)
+#   bird   BIRD 2 (import all, export none)
+#   calico build/speaker/calico-bgpd --plan (when the binary exists)
+# "time" runs from the feeder's session Established to the receiver's last
+# CPU activity before it goes idle for 1 s (bench/cpuwatch; nobody is polled
+# while loading), and is then checked: the receiver must hold all N routes
+# as selected (BIRD `show route count`, ours: control socket `status`).
+# Peak RSS is VmHWM; bytes/route = (VmHWM - RSS before the feed) / N.
+# Prints one line per measurement and the medians of all rounds.
+#
+# usage: bench/ingest.sh [--runs 3] [--prefixes 1000000] [--attr-sets 5000]
+#                        [--receivers "floor bird calico"]
+# Needs root (network namespaces) and a build (scripts/build).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+RUNS=3
+PREFIXES=1000000
+ATTR_SETS=5000
+RECEIVERS="floor bird calico"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) RUNS=$2; shift 2 ;;
+	--prefixes) PREFIXES=$2; shift 2 ;;
+	--attr-sets) ATTR_SETS=$2; shift 2 ;;
+	--receivers) RECEIVERS=$2; shift 2 ;;
+	*) echo "usage: $0 [--runs N] [--prefixes N] [--attr-sets A] [--receivers \"floor bird calico\"]" >&2; exit 2 ;;
+	esac
+done
+
+FEEDER=$BUILD_DIR/bench/feeder
+SINK=$BUILD_DIR/bench/sink
+CPUWATCH=$BUILD_DIR/bench/cpuwatch
+BGPD=$BUILD_DIR/speaker/calico-bgpd
+for t in "$FEEDER" "$SINK" "$CPUWATCH"; do
+	[ -x "$t" ] || { echo "ingest: $t not built (run scripts/build)" >&2; exit 1; }
+done
+
+# shellcheck source=../tests/interop/lib.bash
+. "$ROOT/tests/interop/lib.bash"
+ix_init "$(mktemp -d /tmp/ingest.XXXXXX)"
+trap 'ix_teardown; [ -n "${KEEP:-}" ] || rm -rf "$IX_DIR"' EXIT
+ix_lan 2
+
+RECV_AS=65100
+FEED_AS=65000
+FEED_ARGS=(--connect 10.0.0.1 --local 10.0.0.2 --as $FEED_AS --prefixes "$PREFIXES" --attr-sets "$ATTR_SETS")
+
+# field NAME LINE: value of NAME=... in a "tool event k=v ..." line.
+field() {
+	local kv
+	for kv in $2; do
+		[ "${kv%%=*}" = "$1" ] && { echo "${kv#*=}"; return 0; }
+	done
+	return 1
+}
+
+# event FILE TOOL EVENT: the last line of FILE for that event.
+event() {
+	grep "^$2 $3 " "$1" | tail -n 1
+}
+
+# feed_and_watch NAME PID CHECK...: starts cpuwatch on PID, then the feeder;
+# waits for idle; runs CHECK (which must see every route while the session is
+# still up); stops the feeder. Prints "time cpu hwm_kb base_kb feeder_cpu".
+feed_and_watch() {
+	local name=$1 pid=$2 dir="$IX_DIR/$1"
+	shift 2
+	mkdir -p "$dir"
+	"$CPUWATCH" --pid "$pid" --idle-ms 1000 --timeout 300 >"$dir/cpuwatch.out" &
+	local wpid=$!
+	wait_until 5 grep -q '^cpuwatch start' "$dir/cpuwatch.out"
+	ix_spawn 2 "$name.feeder" "$FEEDER" "${FEED_ARGS[@]}" --peer-as $RECV_AS
+	wait "$wpid" || { echo "ingest: $name never went idle" >&2; cat "$IX_DIR/$name.feeder/log" >&2; return 1; }
+	local fl="$IX_DIR/$name.feeder/log" est idle start
+	wait_until 10 grep -q '^feeder sent-eor' "$fl" || { cat "$fl" >&2; return 1; }
+	est=$(event "$fl" feeder established)
+	idle=$(event "$dir/cpuwatch.out" cpuwatch idle)
+	start=$(event "$dir/cpuwatch.out" cpuwatch start)
+	"$@" || return 1
+	# The feeder prints its CPU time when stopped.
+	ix_stop "$name.feeder"
+	local done_line
+	done_line=$(event "$fl" feeder done)
+	python3 - "$(field t "$est")" "$(field last_active "$idle")" "$(field cpu "$idle")" \
+		"$(field hwm_kb "$idle")" "$(field rss_kb "$start")" \
+		"$(field user "$done_line")" "$(field sys "$done_line")" <<'EOF'
+import sys
+est, last, cpu, hwm, base, fu, fs = map(float, sys.argv[1:])
+print(f"{last - est:.3f} {cpu:.3f} {int(hwm)} {int(base)} {fu + fs:.3f}")
+EOF
+}
+
+run_floor() {
+	local name="floor$1" dir="$IX_DIR/floor$1"
+	ix_spawn 1 "$name" "$SINK" --listen 10.0.0.1:179 --as $RECV_AS --exit-on-eor
+	wait_until 5 ix_exec 1 sh -c 'ss -ltn | grep -q "10.0.0.1:179"'
+	ix_spawn 2 "$name.feeder" "$FEEDER" "${FEED_ARGS[@]}" --peer-as $RECV_AS --linger 0
+	wait_until 60 grep -q '^sink done' "$dir/log"
+	wait_until 10 grep -q '^feeder done' "$IX_DIR/$name.feeder/log"
+	local sd est fd
+	sd=$(event "$dir/log" sink done)
+	est=$(event "$IX_DIR/$name.feeder/log" feeder established)
+	fd=$(event "$IX_DIR/$name.feeder/log" feeder done)
+	[ "$(field result "$sd")" = ok ] || { echo "ingest: sink: $sd" >&2; return 1; }
+	python3 - "$(field t "$est")" "$(field eor "$sd")" "$(field user "$sd")" "$(field sys "$sd")" \
+		"$(field user "$fd")" "$(field sys "$fd")" "$(field bytes "$sd")" <<'EOF'
+import sys
+est, eor, su, ss, fu, fs, nbytes = map(float, sys.argv[1:])
+print(f"{eor - est:.3f} {su + ss:.3f} 0 0 {fu + fs:.3f} bytes={int(nbytes)}")
+EOF
+	ix_stop "$name"
+	ix_stop "$name.feeder"
+}
+
+run_bird() {
+	local name="bird$1" dir="$IX_DIR/bird$1"
+	mkdir -p "$dir"
+	local conf
+	conf="$(ix_render bird.conf DIR="$dir" ROUTER_ID=10.0.0.1)
+$(ix_render bird-peer.conf NAME=feed LOCAL_IP=10.0.0.1 LOCAL_AS=$RECV_AS PEER_IP=10.0.0.2 \
+		PEER_AS=$FEED_AS OPTIONS='passive on;' FAMILY=ipv4 EXPORT=none)"
+	bird_start 1 "$name" "$conf"
+	feed_and_watch "$name.w" "$(ix_pid "$name")" bird_holds_all "$name" || return 1
+	ix_stop "$name"
+}
+
+bird_holds_all() {
+	local count
+	count=$(bird_cmd "$1" show route table master4 count | grep -o '^[0-9]* of [0-9]* routes' || true)
+	if [ "${count%% *}" != "$PREFIXES" ]; then
+		echo "ingest: BIRD holds '${count}' after going idle, want $PREFIXES" >&2
+		return 1
+	fi
+}
+
+# Our speaker: passive session from the feeder, no routes of its own.
+run_calico() {
+	local name="calico$1" dir="$IX_DIR/calico$1"
+	mkdir -p "$dir"
+	cat >"$dir/plan.json" <<EOF
+{"version": 1, "node": "ingest", "routerID": "10.0.0.1", "asNumber": $RECV_AS,
+ "ipv4Address": "10.0.0.1",
+ "sessions": [{"type": "global", "peerIP": "10.0.0.2", "peerASNumber": $FEED_AS, "passive": true}],
+ "routes": []}
+EOF
+	ix_spawn 1 "$name" "$BGPD" --plan "$dir/plan.json" --ctl "$dir/bgpd.ctl"
+	wait_until 10 test -S "$dir/bgpd.ctl"
+	feed_and_watch "$name.w" "$(ix_pid "$name")" calico_holds_all "$name" || return 1
+	ix_stop "$name"
+}
+
+calico_holds_all() {
+	local have
+	have=$(cbgpd_route_count "$1" ipv4)
+	if [ "$have" != "$PREFIXES" ]; then
+		echo "ingest: calico-bgpd holds '$have' IPv4 routes after going idle, want $PREFIXES" >&2
+		return 1
+	fi
+}
+
+echo "# ingest: $PREFIXES prefixes, $ATTR_SETS attribute sets, $RUNS rounds; $(nproc) CPUs, $(uname -r)"
+echo "# bird: $(bird --version 2>&1 | head -n1)"
+echo "# columns: receiver round time_s receiver_cpu_s peak_rss_kb base_rss_kb feeder_cpu_s"
+results=$IX_DIR/results
+: >"$results"
+for ((r = 1; r <= RUNS; r++)); do
+	for recv in $RECEIVERS; do
+		if [ "$recv" = calico ] && [ ! -x "$BGPD" ]; then
+			[ "$r" = 1 ] && echo "# calico: $BGPD not built, skipped"
+			continue
+		fi
+		line=$("run_$recv" "$r") || { echo "ingest: $recv round $r failed" >&2; ix_dump_logs >&2; exit 1; }
+		echo "$recv $r $line" | tee -a "$results"
+	done
+done
+
+python3 - "$PREFIXES" "$results" <<'EOF'
+import statistics, sys
+n = int(sys.argv[1])
+rows = {}
+for line in open(sys.argv[2]):
+    f = line.split()
+    rows.setdefault(f[0], []).append([float(x) for x in f[2:7]])
+med = {}
+for recv, rs in rows.items():
+    cols = list(zip(*rs))
+    m = [statistics.median(c) for c in cols]
+    med[recv] = m
+    t, cpu, hwm, base, fcpu = m
+    per_route = (hwm - base) * 1024 / n if hwm else 0
+    print(f"median {recv}: time {t:.3f} s, receiver CPU {cpu:.3f} s, peak RSS {hwm/1024:.1f} MiB, "
+          f"{per_route:.1f} bytes/route, feeder CPU {fcpu:.3f} s ({len(rs)} rounds)")
+if "bird" in med:
+    bt, bh, bb = med["bird"][0], med["bird"][2], med["bird"][3]
+    for recv in med:
+        if recv == "bird":
+            continue
+        t, hwm, base = med[recv][0], med[recv][2], med[recv][3]
+        mem = f", memory/route {(hwm - base) / (bh - bb):.2f}x BIRD" if hwm else ""
+        print(f"ratio {recv}/bird: time {t / bt:.2f}x{mem}")
+EOF
