@@ -525,14 +525,18 @@ static int set_meta(json_t *obj, const char *key, const char *value)
 	return json_object_set_new(meta, key, json_string(value));
 }
 
-static int set_revision(json_t *obj, int64_t rev)
+/* Sets metadata.resourceVersion. Metadata is stored in Go's ObjectMeta
+ * order, so a read only appends the version (printers order keys
+ * themselves: res_ordered for JSON, sorted for YAML); a write reorders so
+ * that the caller's object looks like what a later read returns. */
+static int set_revision(json_t *obj, int64_t rev, bool reorder)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", (long long)rev);
 	if (set_meta(obj, "resourceVersion", buf) < 0)
 		return -ENOMEM;
-	return order_metadata(obj);
+	return reorder ? order_metadata(obj) : 0;
 }
 
 /* The stored form: the object without metadata.resourceVersion (the
@@ -541,6 +545,8 @@ static int set_revision(json_t *obj, int64_t rev)
 static char *stored_text(json_t *obj)
 {
 	json_object_del(json_object_get(obj, "metadata"), "resourceVersion");
+	if (order_metadata(obj) < 0)
+		return NULL;
 	return json_dumps(obj, JSON_COMPACT);
 }
 
@@ -555,7 +561,7 @@ static int row_object(struct store *st, sqlite3_stmt *s, json_t **out, struct er
 		return err_set(e, -EIO, "datastore %s holds a damaged resource: %s", st->path,
 			       text ? jerr.text : "no data");
 	}
-	if (set_revision(obj, sqlite3_column_int64(s, 0)) < 0) {
+	if (set_revision(obj, sqlite3_column_int64(s, 0), false) < 0) {
 		json_decref(obj);
 		return err_set(e, -ENOMEM, "out of memory reading the datastore");
 	}
@@ -787,7 +793,7 @@ int store_create(struct store *st, json_t *obj, struct err *e)
 	}
 	if (rc == 0)
 		rc = write_row(st, Q_INSERT, kind, name, obj, e);
-	if (rc == 0 && set_revision(obj, st->rev) < 0)
+	if (rc == 0 && set_revision(obj, st->rev, true) < 0)
 		rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
 	return write_end(st, rc, e);
 }
@@ -822,7 +828,7 @@ int store_update(struct store *st, json_t *obj, struct err *e)
 	json_decref(old);
 	if (rc == 0)
 		rc = write_row(st, Q_UPDATE, kind, name, obj, e);
-	if (rc == 0 && set_revision(obj, st->rev) < 0)
+	if (rc == 0 && set_revision(obj, st->rev, true) < 0)
 		rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
 	return write_end(st, rc, e);
 }

@@ -83,12 +83,12 @@ static void test_crud(void)
 	CHECK_STR(meta(got, "uid"), meta(p, "uid"));
 	CHECK_STR(json_string_value(json_object_get(json_object_get(got, "spec"), "peerIP")), "192.0.2.1");
 	{
-		/* resourceVersion sits where Go's ObjectMeta puts it. */
+		/* After a write resourceVersion sits where Go's ObjectMeta puts it. */
 		const char *order[4], *k;
 		json_t *v;
 		int n = 0;
 
-		json_object_foreach(json_object_get(got, "metadata"), k, v)
+		json_object_foreach(json_object_get(p, "metadata"), k, v)
 			if (n < 4)
 				order[n++] = k;
 		CHECK(n == 4 && !strcmp(order[0], "name") && !strcmp(order[1], "uid") &&
