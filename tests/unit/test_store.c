@@ -235,11 +235,8 @@ static void test_batch(void)
 	dt = now_s() - t0;
 	CHECK_INT(fails, 0);
 	printf("# 10000 BGPPeer creates in one batch: %.1f ms\n", dt * 1000);
-#ifdef __OPTIMIZE__
-	/* Timing only means something in the optimised build, not under
-	 * the sanitizers at -O0. */
-	CHECK_MSG(dt < 0.5, "10,000 creates in one batch take well under a second");
-#endif
+	/* The figure is a diagnostic; speed is proven by bench/, not by a timed
+	 * assertion that a loaded machine can fail. */
 	CHECK_INT(store_revision(other), 10000);
 	t0 = now_s();
 	CHECK_INT(store_list(other, "BGPPeer", NULL, &list, NULL, &e), 0);
