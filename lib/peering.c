@@ -478,11 +478,20 @@ static int parse_route(const json_t *obj, const char *path, struct peering_route
 	return 0;
 }
 
+int peering_route_parse(const json_t *obj, const char *path, struct peering_route *r,
+			struct err *e)
+{
+	return parse_route(obj, path, r, e);
+}
+
 /* --- the plan ---------------------------------------------------------- */
 
 static const char *const plan_keys[] = {
 	"version", "node", "routerID", "asNumber", "ipv4Address", "ipv6Address", "listenAddress",
-	"listenPort", "sessions", "routes", NULL,
+	"listenPort", "sessions", "routes",
+	/* export policy (peering_export.c) */
+	"routeReflectorClusterID", "ipv4PrefixLength", "ipv6PrefixLength", "ipPools", "serviceCIDRs",
+	"prefixAdvertisements", "programClusterRoutes", NULL,
 };
 
 static int cmp_session(const void *a, const void *b)
@@ -620,6 +629,8 @@ int peering_plan_parse(const json_t *doc, struct peering_plan **out, struct err 
 				goto fail;
 		}
 	}
+	if ((rc = peering_export_parse(doc, p, e)))
+		goto fail;
 	*out = p;
 	return 0;
 fail:
@@ -710,6 +721,11 @@ static json_t *route_to_json(const struct peering_route *r)
 	return o;
 }
 
+json_t *peering_route_to_json(const struct peering_route *r)
+{
+	return route_to_json(r);
+}
+
 json_t *peering_plan_to_json(const struct peering_plan *p)
 {
 	json_t *o = json_object(), *sessions = json_array(), *routes = json_array();
@@ -729,6 +745,7 @@ json_t *peering_plan_to_json(const struct peering_plan *p)
 		json_array_append_new(routes, route_to_json(&p->routes[i]));
 	json_object_set_new(o, "sessions", sessions);
 	json_object_set_new(o, "routes", routes);
+	peering_export_to_json(p, o);
 	return o;
 }
 
@@ -746,6 +763,7 @@ void peering_plan_free(struct peering_plan *p)
 	}
 	free(p->sessions);
 	free(p->routes);
+	peering_export_free(p);
 	free(p->node);
 	free(p);
 }

@@ -99,6 +99,47 @@ struct peering_route {
 	struct peering_large_community *large;
 };
 
+/* IPPool ipipMode / vxlanMode. */
+enum peering_encap {
+	PEERING_ENCAP_NEVER,
+	PEERING_ENCAP_ALWAYS,
+	PEERING_ENCAP_CROSS_SUBNET,
+	PEERING_ENCAP_COUNT
+};
+
+/* BGPConfiguration programClusterRoutes: which pools' learned routes the
+ * speaker installs in the kernel. */
+enum peering_cluster_routes {
+	PEERING_CR_ENABLED,
+	PEERING_CR_DISABLED,
+	PEERING_CR_IPIP_ONLY,	/* EnabledIPIPOnly */
+	PEERING_CR_NOENCAP_ONLY,	/* EnabledNoEncapOnly */
+	PEERING_CR_COUNT
+};
+
+/* Which BGPConfiguration list a service CIDR comes from. */
+enum peering_service_type {
+	PEERING_SVC_CLUSTER_IP,
+	PEERING_SVC_EXTERNAL_IP,
+	PEERING_SVC_LOADBALANCER_IP,
+	PEERING_SVC_COUNT
+};
+
+/* An enabled IP pool. */
+struct peering_pool {
+	struct peering_addr prefix;
+	uint8_t len;
+	bool disable_bgp_export;
+	enum peering_encap ipip_mode, vxlan_mode;
+};
+
+/* A service CIDR from the default BGPConfiguration. */
+struct peering_service_cidr {
+	struct peering_addr prefix;
+	uint8_t len;
+	enum peering_service_type type;
+};
+
 struct peering_plan {
 	char *node;			/* node name, may be NULL */
 	uint32_t router_id;		/* host order, never 0 */
@@ -112,6 +153,18 @@ struct peering_plan {
 	struct peering_session *sessions; /* sorted by name */
 	size_t n_routes;
 	struct peering_route *routes;
+	/* What the export and kernel-programming policy needs (spec §8.5);
+	 * filled by the planner, printed and parsed by lib/peering_export.c. */
+	uint32_t cluster_id;		/* routeReflectorClusterID (host order), 0 = not an RR */
+	uint8_t ipv4_prefix_len;	/* the node's subnet (ipv4Address mask), 0 = unknown */
+	uint8_t ipv6_prefix_len;
+	size_t n_pools;
+	struct peering_pool *pools;	/* enabled IP pools, sorted by prefix */
+	size_t n_service_cidrs;
+	struct peering_service_cidr *service_cidrs;
+	size_t n_advertisements;	/* prefixAdvertisements: communities added to */
+	struct peering_route *advertisements; /* exported routes inside prefix */
+	enum peering_cluster_routes program_cluster_routes;
 };
 
 /* Name tables indexed by the enums ("mesh", "global", "node"; "Auto",
@@ -157,5 +210,27 @@ const struct peering_session *peering_plan_find(const struct peering_plan *plan,
 
 /* The keepalive interval a session uses: keepalive_time or hold_time / 3. */
 unsigned peering_session_keepalive(const struct peering_session *s);
+
+/* --- export policy fields (lib/peering_export.c) --- */
+
+/* "Never", "Always", "CrossSubnet"; "Enabled", "Disabled", "EnabledIPIPOnly",
+ * "EnabledNoEncapOnly"; "ClusterIP", "ExternalIP", "LoadBalancerIP". */
+const char *peering_encap_name(enum peering_encap m);
+const char *peering_cluster_routes_name(enum peering_cluster_routes m);
+const char *peering_service_type_name(enum peering_service_type t);
+
+/* One route object ({"prefix", "communities"}) as in `routes`; also used for
+ * `prefixAdvertisements`. */
+int peering_route_parse(const json_t *obj, const char *path, struct peering_route *r,
+			struct err *e);
+json_t *peering_route_to_json(const struct peering_route *r);
+
+/* Parses/prints/frees the export policy keys of a plan (routeReflectorClusterID,
+ * ipv4PrefixLength, ipv6PrefixLength, ipPools, serviceCIDRs,
+ * prefixAdvertisements, programClusterRoutes). Called by the plan's own
+ * parse/print/free. */
+int peering_export_parse(const json_t *doc, struct peering_plan *p, struct err *e);
+void peering_export_to_json(const struct peering_plan *p, json_t *o);
+void peering_export_free(struct peering_plan *p);
 
 #endif
