@@ -67,6 +67,10 @@ static void best_update(struct rib *r, enum bgp_family fam, uint32_t idx, struct
 					      np ? &n : NULL);
 		rib_out_mark(r, fam, idx, old->path ? old->peer : -1, np ? np->peer : -1);
 	}
+	if (!old->path && head)
+		r->n_prefixes[fam]++;
+	else if (old->path && !head)
+		r->n_prefixes[fam]--;
 	attr_unref(r->attrs, old->attrs);
 	old->attrs = NULL;
 	if (!head)
@@ -293,6 +297,11 @@ void rib_free(struct rib *r)
 	free(r->peers);
 	free(r->up);
 	free(r->cand);
+	free(r->gs.keys);
+	free(r->gs.ids);
+	free(r->gs.count);
+	free(r->gs.sorted);
+	free(r->gs.first);
 	attr_store_free(r->attrs);
 	free(r);
 }
@@ -311,7 +320,9 @@ size_t rib_bytes(const struct rib *r)
 {
 	size_t n = sizeof(*r) + attr_store_bytes(r->attrs) + (size_t)r->paths_cap * sizeof(*r->paths) +
 		   r->peers_cap * (sizeof(*r->peers) + sizeof(*r->up)) +
-		   r->cand_cap * sizeof(*r->cand) + rib_out_bytes(r);
+		   r->cand_cap * sizeof(*r->cand) + rib_out_bytes(r) +
+		   r->gs.slots * (sizeof(*r->gs.keys) + sizeof(*r->gs.ids)) +
+		   r->gs.cap * (sizeof(*r->gs.count) + sizeof(*r->gs.sorted) + sizeof(*r->gs.first));
 
 	for (int f = 0; f < BGP_FAM_COUNT; f++)
 		n += ptab_bytes(&r->tab[f]);
@@ -320,13 +331,7 @@ size_t rib_bytes(const struct rib *r)
 
 size_t rib_prefix_count(const struct rib *r, enum bgp_family fam)
 {
-	size_t n = 0;
-
-	if (fam >= BGP_FAM_COUNT)
-		return 0;
-	for (uint32_t i = 1; i < r->tab[fam].top; i++)
-		n += r->tab[fam].values[i] != 0;
-	return n;
+	return fam < BGP_FAM_COUNT ? r->n_prefixes[fam] : 0;
 }
 
 int rib_peer_add(struct rib *r, const struct rib_peer_config *cfg, struct err *e)
