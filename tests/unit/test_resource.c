@@ -661,6 +661,26 @@ static void test_long_values(void)
 	CHECK_INT(run(doc, RES_OP_CREATE, NULL, &e, NULL), 0);
 }
 
+static void test_max_items(void)
+{
+	char doc[4096];
+	size_t n;
+	struct err e;
+
+	n = (size_t)snprintf(
+	    doc, sizeof(doc),
+	    HDR("BGPConfiguration") "\"metadata\":{\"name\":\"default\"},\"spec\":{"
+				    "\"prefixAdvertisements\":[{\"cidr\":\"10.0.0.0/8\","
+				    "\"communities\":[");
+	for (int i = 0; i < 51; i++)
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n, "%s\"1:%d\"", i ? "," : "", i);
+	snprintf(doc + n, sizeof(doc) - n, "]}]}}");
+	CHECK_INT(run(doc, RES_OP_CREATE, NULL, &e, NULL), -EINVAL);
+	CHECK_STR(e.msg,
+		  "error with field spec.prefixAdvertisements[0].communities (must have at most 50 "
+		  "items)");
+}
+
 static void test_validation(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1099,6 +1119,7 @@ int main(void)
 	test_kinds();
 	test_validation();
 	test_long_values();
+	test_max_items();
 	test_defaults_and_order();
 	test_ippool_ctx();
 	test_filters_ctx();
