@@ -573,6 +573,13 @@ static const struct vcase cases[] = {
 	"error with field Node = 'Node 1' (Reason: failed to validate Field: Node because of Tag: "
 	"name )"),
 
+    /* ---- ClusterInformation ---- */
+    OK(HDR("ClusterInformation") "\"metadata\":{\"name\":\"default\"},\"spec\":{\"clusterGUID\":"
+				 "\"abc\",\"calicoVersion\":\"v3.32.1\",\"datastoreReady\":true}}"),
+    {HDR("ClusterInformation") "\"metadata\":{\"name\":\"default\"},\"spec\":{\"ready\":true}}",
+     RES_OP_CREATE, -EBADMSG,
+     "field in document is not recognized or is in the wrong location: ready"},
+
     /* ---- CalicoNodeStatus ---- */
     OK(HDR("CalicoNodeStatus") "\"metadata\":{\"name\":\"s1\"},\"spec\":{\"node\":\"node1\","
 			       "\"classes\":[\"Agent\",\"BGP\",\"Routes\"],\"updatePeriodSeconds\":"
