@@ -6,8 +6,10 @@
 
 #include <stddef.h>
 
-/* Size callers use for error buffers. Messages longer than this are cut. */
-#define ERR_LEN 1024
+/* Size callers use for error buffers. Messages longer than this are cut.
+ * 4096: a multi-field validation error (several apimachinery reasons of
+ * ~250 bytes each) must reach the user whole. */
+#define ERR_LEN 4096
 
 struct err {
 	char msg[ERR_LEN];

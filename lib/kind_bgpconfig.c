@@ -58,8 +58,8 @@ static const struct field service_lb_elem[] = {
 
 static const struct field community_fields[] = {
 	{.json = "name", .go = "Name", .type = FT_STRING, .flags = F_REQ, .gotype = "string", .tag = "name",
-	 .check = chk_name},
-	{.json = "value", .go = "Value", .type = FT_STRING, .flags = F_REQ, .gotype = "string"},
+	 .check = chk_name, .maxlen = 253},
+	{.json = "value", .go = "Value", .type = FT_STRING, .flags = F_REQ, .gotype = "string", .maxlen = 40},
 	{0},
 };
 static const struct field community_elem[] = {

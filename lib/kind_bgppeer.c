@@ -20,7 +20,7 @@ static bool chk_source_address(const char *s)
 
 static const struct field secret_ref_fields[] = {
 	{.json = "name", .go = "Name", .type = FT_STRING, .gotype = "string"},
-	{.json = "key", .go = "Key", .type = FT_STRING, .gotype = "string"},
+	{.json = "key", .go = "Key", .type = FT_STRING, .flags = F_CRDREQ, .gotype = "string"},
 	{.json = "optional", .go = "Optional", .type = FT_BOOL, .flags = F_PTR, .gotype = "bool"},
 	{0},
 };
@@ -37,16 +37,17 @@ static const struct field filter_elem[] = {
 };
 
 static const struct field spec_fields[] = {
-	{.json = "node", .go = "Node", .type = FT_STRING, .gotype = "string", .tag = "name", .check = chk_name},
+	{.json = "node", .go = "Node", .type = FT_STRING, .gotype = "string", .tag = "name", .check = chk_name,
+	 .maxlen = 253},
 	{.json = "nodeSelector", .go = "NodeSelector", .type = FT_STRING, .gotype = "string", .tag = "selector",
-	 .check = chk_selector},
+	 .check = chk_selector, .maxlen = 1024},
 	{.json = "peerIP", .go = "PeerIP", .type = FT_STRING, .gotype = "string", .tag = "IP:port",
-	 .check = chk_ipport},
+	 .check = chk_ipport, .maxlen = 64},
 	{.json = "asNumber", .go = "ASNumber", .type = FT_ASN, .gotype = "numorstring.ASNumber"},
 	{.json = "localASNumber", .go = "LocalASNumber", .type = FT_ASN, .flags = F_PTR,
 	 .gotype = "numorstring.ASNumber"},
 	{.json = "peerSelector", .go = "PeerSelector", .type = FT_STRING, .gotype = "string", .tag = "selector",
-	 .check = chk_selector},
+	 .check = chk_selector, .maxlen = 1024},
 	{.json = "keepOriginalNextHop", .go = "KeepOriginalNextHop", .type = FT_BOOL, .gotype = "bool"},
 	{.json = "nextHopMode", .go = "NextHopMode", .type = FT_STRING, .gotype = "v3.NextHopMode",
 	 .enums = next_hop_modes},
@@ -60,11 +61,11 @@ static const struct field spec_fields[] = {
 	{.json = "ttlSecurity", .go = "TTLSecurity", .type = FT_INT, .flags = F_PTR, .gotype = "uint8", .min = 0,
 	 .max = 255},
 	{.json = "reachableBy", .go = "ReachableBy", .type = FT_STRING, .gotype = "string", .tag = "reachableBy",
-	 .check = chk_ip},
+	 .check = chk_ip, .maxlen = 64},
 	{.json = "filters", .go = "Filters", .type = FT_LIST, .gotype = "[]string", .sub = filter_elem,
 	 .tag = "name", .check = chk_name},
 	{.json = "localWorkloadSelector", .go = "LocalWorkloadSelector", .type = FT_STRING, .gotype = "string",
-	 .tag = "selector", .check = chk_selector},
+	 .tag = "selector", .check = chk_selector, .maxlen = 1024},
 	{.json = "reversePeering", .go = "ReversePeering", .type = FT_STRING, .gotype = "v3.ReversePeeringMode",
 	 .enums = reverse_modes},
 	{0},

@@ -28,7 +28,8 @@ static const struct field use_elem[] = {
 };
 
 static const struct field spec_fields[] = {
-	{.json = "cidr", .go = "CIDR", .type = FT_STRING, .gotype = "string", .tag = "net", .check = chk_net},
+	{.json = "cidr", .go = "CIDR", .type = FT_STRING, .gotype = "string", .tag = "net", .check = chk_net,
+	 .maxlen = 48},
 	{.json = "vxlanMode", .go = "VXLANMode", .type = FT_STRING, .gotype = "v3.VXLANMode", .tag = "vxlanMode",
 	 .check = chk_encap_mode},
 	{.json = "ipipMode", .go = "IPIPMode", .type = FT_STRING, .gotype = "v3.IPIPMode", .tag = "ipIpMode",
@@ -38,9 +39,9 @@ static const struct field spec_fields[] = {
 	{.json = "disableBGPExport", .go = "DisableBGPExport", .type = FT_BOOL, .gotype = "bool"},
 	{.json = "blockSize", .go = "BlockSize", .type = FT_INT, .gotype = "int", .min = INT64_MIN, .max = INT64_MAX},
 	{.json = "nodeSelector", .go = "NodeSelector", .type = FT_STRING, .gotype = "string", .tag = "selector",
-	 .check = chk_selector},
+	 .check = chk_selector, .maxlen = 1024},
 	{.json = "namespaceSelector", .go = "NamespaceSelector", .type = FT_STRING, .gotype = "string",
-	 .tag = "selector", .check = chk_selector},
+	 .tag = "selector", .check = chk_selector, .maxlen = 1024},
 	{.json = "allowedUses", .go = "AllowedUses", .type = FT_LIST, .gotype = "[]v3.IPPoolAllowedUse",
 	 .sub = use_elem},
 	{.json = "assignmentMode", .go = "AssignmentMode", .type = FT_STRING, .gotype = "v3.AssignmentMode",

@@ -214,12 +214,23 @@ static int type_error(struct dctx *d, const char *value, const char *strct, cons
 		       value, strct, d->path, gotype);
 }
 
-/* Go formats a JSON number in error values as it was written. */
+/* A JSON number as text: integers exactly, reals in the shortest form that
+ * reads back to the same double (as Go's strconv 'g', -1 does). */
 static char *number_text(const json_t *v)
 {
+	double d;
+
 	if (json_is_integer(v))
 		return xasprintf("%lld", (long long)json_integer_value(v));
-	return xasprintf("%.17g", json_real_value(v));
+	d = json_real_value(v);
+	for (int prec = 1; prec < 17; prec++) {
+		char *s = xasprintf("%.*g", prec, d);
+
+		if (strtod(s, NULL) == d)
+			return s;
+		free(s);
+	}
+	return xasprintf("%.17g", d);
 }
 
 static int decode_value(struct dctx *d, const struct field *f, json_t **vp, const char *strct);
@@ -888,30 +899,40 @@ static void walk_tags(const struct field *fields, json_t *obj, struct verrs *err
 	}
 }
 
-/* CRD enums of one struct, depth first. */
-static void walk_enums(const struct field *fields, json_t *obj, const char *path, struct verrs *errs)
+/* The CRD schema layer (v3.32 validates it client-side): enums, maxLength
+ * and required members, depth first, named by JSON path as Kubernetes
+ * reports them. */
+static void crd_scalar(const struct field *f, const json_t *v, const char *path, struct verrs *errs)
+{
+	if (f->enums)
+		crd_enum(errs, path, v, f->enums);
+	if (f->maxlen && json_is_string(v) && json_string_length(v) > f->maxlen)
+		verrs_addf(errs, path, NULL, "may not be more than %zu bytes", f->maxlen);
+}
+
+static void walk_crd(const struct field *fields, json_t *obj, const char *path, struct verrs *errs)
 {
 	for (const struct field *f = fields; f->json; f++) {
 		json_t *v = json_object_get(obj, f->json);
-		char *p;
+		char *p = xasprintf("%s.%s", path, f->json);
 
-		if (!v)
-			continue;
-		p = xasprintf("%s.%s", path, f->json);
-		if (f->type == FT_OBJECT && json_is_object(v)) {
-			walk_enums(f->sub, v, p, errs);
+		if (!v) {
+			if (f->flags & F_CRDREQ)
+				verrs_add(errs, p, NULL, "Required value");
+		} else if (f->type == FT_OBJECT && json_is_object(v)) {
+			walk_crd(f->sub, v, p, errs);
 		} else if (f->type == FT_LIST && json_is_array(v)) {
 			for (size_t i = 0; i < json_array_size(v); i++) {
 				char *ip = xasprintf("%s[%zu]", p, i);
 
 				if (f->sub->type == FT_OBJECT)
-					walk_enums(f->sub->sub, json_array_get(v, i), ip, errs);
-				else if (f->sub->enums)
-					crd_enum(errs, ip, json_array_get(v, i), f->sub->enums);
+					walk_crd(f->sub->sub, json_array_get(v, i), ip, errs);
+				else
+					crd_scalar(f->sub, json_array_get(v, i), ip, errs);
 				free(ip);
 			}
-		} else if (f->enums) {
-			crd_enum(errs, p, v, f->enums);
+		} else {
+			crd_scalar(f, v, p, errs);
 		}
 		free(p);
 	}
@@ -1017,7 +1038,7 @@ int res_validate(const struct kind_desc *k, json_t *obj, enum res_op op, const s
 		walk_tags(k->status, json_object_get(obj, "status"), &errs);
 	if (k->defaults)
 		k->defaults(&v);
-	walk_enums(k->spec, v.spec, "spec", &errs);
+	walk_crd(k->spec, v.spec, "spec", &errs);
 	if (k->crd)
 		k->crd(&v, &errs);
 	/* 4. client checks that only run on a valid object. */

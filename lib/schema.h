@@ -31,6 +31,7 @@ enum fty {
 #define F_ZERO 0x04   /* scalar without omitempty: emitted as zero when absent */
 #define F_REQ 0x08    /* Go validator tag "required" */
 #define F_RANGE 0x10  /* Go validator tags gte=vmin,lte=vmax on an integer */
+#define F_CRDREQ 0x20 /* CRD schema: required ("Required value") */
 
 struct field {
 	const char *json;   /* canonical JSON key; NULL ends a field list */
@@ -49,6 +50,8 @@ struct field {
 	bool (*check)(const char *s);
 	/* CRD enum (v3.32 client-side CRD validation), NULL-terminated. */
 	const char *const *enums;
+	/* CRD maxLength of a string (0 = none). */
+	size_t maxlen;
 };
 
 /* One validation error entry (libcalico-go ErroredField). */

@@ -170,6 +170,27 @@ static const struct vcase cases[] = {
 	{HDR("BGPPeer") "\"metadata\":{\"name\":\"a\"},\"spec\":{\"filters\":[\"Bad\"]}}", RES_OP_VALIDATE, -EINVAL,
 	 "error with field Filters[0] = 'Bad' (Reason: failed to validate Field: Filters[0] because of Tag: name )"},
 
+	BAD(HDR("BGPPeer") "\"metadata\":{\"name\":\"a\"},\"spec\":{\"password\":{\"secretKeyRef\":{\"name\":\"s\"}}}}",
+	    "error with field spec.password.secretKeyRef.key (Required value)"),
+	OK(HDR("BGPPeer") "\"metadata\":{\"name\":\"a\"},\"spec\":{\"password\":{\"secretKeyRef\":{\"name\":\"s\",\"key\":\"k\"}}}}"),
+	BAD(HDR("BGPPeer") "\"metadata\":{\"name\":\"a\"},\"spec\":{\"peerIP\":\"2001:0db8:0000:0000:0000:0000:0000:0001:0001:0000:0000:0000:0000:0001:0001\"}}",
+	    "error with the following fields:\n"
+	    "-  PeerIP = '2001:0db8:0000:0000:0000:0000:0000:0001:0001:0000:0000:0000:0000:0001:0001' (Reason: failed to validate "
+	    "Field: PeerIP because of Tag: IP:port )\n"
+	    "-  spec.peerIP (may not be more than 64 bytes)\n"),
+	BAD(HDR("BGPPeer") "\"metadata\":{\"name\":\"a\",\"labels\":{\"-a\":\"x y\",\"b/c/d\":\"\"}}}",
+	    "error with the following fields:\n"
+	    "-  Metadata.Labels (label) = '-a' (name part must consist of alphanumeric characters, '-', '_' or '.', and "
+	    "must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+	    "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'))\n"
+	    "-  Metadata.Labels (value) = 'x y' (a valid label must be an empty string or consist of alphanumeric "
+	    "characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+	    "'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?'))\n"
+	    "-  Metadata.Labels (label) = 'b/c/d' (a qualified name must consist of alphanumeric characters, '-', '_' "
+	    "or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+	    "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS "
+	    "subdomain prefix and '/' (e.g. 'example.com/MyName'))\n"),
+
 	/* ---- BGPConfiguration ---- */
 	OK(HDR("BGPConfiguration") "\"metadata\":{\"name\":\"default\"},\"spec\":{\"asNumber\":63400,\"nodeToNodeMeshEnabled\":false,\"listenPort\":178,\"communities\":[{\"name\":\"big\",\"value\":\"63400:300:100\"}],\"prefixAdvertisements\":[{\"cidr\":\"172.218.4.0/26\",\"communities\":[\"big\",\"63400:120\"]}]}}"),
 	OK(HDR("BGPConfiguration") "\"metadata\":{\"name\":\"node.n1\"},\"spec\":{\"listenPort\":1179,\"logSeverityScreen\":\"Debug\"}}"),
@@ -306,6 +327,32 @@ static const struct vcase cases[] = {
 	BAD(HDR("CalicoNodeStatus") "\"metadata\":{\"name\":\"s1\"},\"spec\":{\"node\":\"node1\",\"classes\":[\"Peers\"],\"updatePeriodSeconds\":5}}",
 	    "error with field spec.classes[0] (supported values: \"Agent\", \"BGP\", \"Routes\")"),
 };
+
+static void test_long_values(void)
+{
+	char doc[2048], name[300];
+	struct err e;
+
+	memset(name, 'a', 254);
+	name[254] = '\0';
+	snprintf(doc, sizeof(doc), HDR("BGPPeer") "\"metadata\":{\"name\":\"%s\"},\"spec\":{\"node\":\"%s\"}}", name,
+		 name);
+	CHECK_INT(run(doc, RES_OP_CREATE, NULL, &e, NULL), -EINVAL);
+	{
+		char want[1024];
+
+		snprintf(want, sizeof(want),
+			 "error with the following fields:\n"
+			 "-  Metadata.Name = '%s' (name is too long by 1 bytes)\n"
+			 "-  spec.node (may not be more than 253 bytes)\n",
+			 name);
+		CHECK_STR(e.msg, want);
+	}
+	name[253] = '\0';
+	snprintf(doc, sizeof(doc), HDR("BGPPeer") "\"metadata\":{\"name\":\"%s\"},\"spec\":{\"node\":\"%s\"}}", name,
+		 name);
+	CHECK_INT(run(doc, RES_OP_CREATE, NULL, &e, NULL), 0);
+}
 
 static void test_validation(void)
 {
@@ -540,6 +587,7 @@ int main(void)
 {
 	test_kinds();
 	test_validation();
+	test_long_values();
 	test_defaults_and_order();
 	test_ippool_ctx();
 	test_filters_ctx();

@@ -233,6 +233,62 @@ static void test_global(void)
 	sel_free(s);
 }
 
+/* Property: random token soups never crash; whatever parses prints a
+ * canonical form that parses back to the same form and matches the same
+ * label sets. */
+static void test_random(void)
+{
+	static const char *const frags[] = {
+		"a", "b", "k.io/x", " ", "\t", "==", "!=", "!", "&&", "||", "(", ")", "{", "}", ",", "'v'",
+		"\"w\"", "''", "in", "not in", "contains", "starts with", "ends with", "has(a)", "has(b)",
+		"all()", "global()", "=", "&", "|", "'", "\n", "has(", "x",
+	};
+	static const char *const label_sets[] = {
+		"{}", "{\"a\":\"v\"}", "{\"a\":\"w\",\"b\":\"\"}", "{\"k.io/x\":\"v\",\"b\":\"w\"}",
+	};
+	json_t *labels[4];
+	unsigned seed = 12345;
+	int parsed = 0, mismatches = 0;
+
+	for (size_t i = 0; i < 4; i++)
+		labels[i] = json_loads(label_sets[i], 0, NULL);
+	for (int iter = 0; iter < 60000; iter++) {
+		char buf[256] = "";
+		int n = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 9;
+		struct selector *s = NULL, *again = NULL;
+
+		for (int j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			strcat(buf, frags[(seed >> 16) % (sizeof(frags) / sizeof(frags[0]))]);
+			strcat(buf, (seed >> 8) & 1 ? " " : "");
+		}
+		if (sel_parse(buf, &s, NULL))
+			continue;
+		parsed++;
+		char *c1 = sel_string(s), *c2 = NULL;
+
+		if (sel_parse(c1, &again, NULL) == 0) {
+			c2 = sel_string(again);
+			for (size_t l = 0; l < 4; l++)
+				if (sel_match(s, labels[l]) != sel_match(again, labels[l]))
+					mismatches++;
+		}
+		if (!c2 || strcmp(c1, c2) != 0) {
+			mismatches++;
+			printf("# %s -> %s -> %s\n", buf, c1, c2 ? c2 : "(error)");
+		}
+		free(c1);
+		free(c2);
+		sel_free(s);
+		sel_free(again);
+	}
+	printf("# %d of 60000 random selectors parsed\n", parsed);
+	CHECK(parsed > 1000);
+	CHECK_INT(mismatches, 0);
+	for (size_t i = 0; i < 4; i++)
+		json_decref(labels[i]);
+}
+
 int main(void)
 {
 	test_canonical();
@@ -240,5 +296,6 @@ int main(void)
 	test_label_length();
 	test_match();
 	test_global();
+	test_random();
 	return check_done();
 }
