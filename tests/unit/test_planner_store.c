@@ -82,7 +82,7 @@ static char *sessions_of(const char *node)
 				    list("IPPool") };
 	struct peering_plan *p;
 	struct err e;
-	static char buf[2048];
+	static char buf[ERR_LEN + 64];
 	size_t n = 0;
 
 	buf[0] = '\0';
