@@ -38,7 +38,7 @@ done
 FEEDER=$BUILD_DIR/bench/feeder
 SINK=$BUILD_DIR/bench/sink
 CPUWATCH=$BUILD_DIR/bench/cpuwatch
-BGPD=$BUILD_DIR/speaker/calico-bgpd
+BGPD=${BGPD:-$BUILD_DIR/speaker/calico-bgpd}
 for t in "$FEEDER" "$SINK" "$CPUWATCH"; do
 	[ -x "$t" ] || { echo "ingest: $t not built (run scripts/build)" >&2; exit 1; }
 done
@@ -151,7 +151,7 @@ run_calico() {
  "sessions": [{"type": "global", "peerIP": "10.0.0.2", "peerASNumber": $FEED_AS, "passive": true}],
  "routes": []}
 EOF
-	ix_spawn 1 "$name" "$BGPD" --plan "$dir/plan.json" --ctl "$dir/bgpd.ctl"
+	ix_spawn 1 "$name" "$BGPD" --foreground --plan "$dir/plan.json" --ctl "$dir/bgpd.ctl"
 	wait_until 10 test -S "$dir/bgpd.ctl"
 	feed_and_watch "$name.w" "$(ix_pid "$name")" calico_holds_all "$name" || return 1
 	ix_stop "$name"

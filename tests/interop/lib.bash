@@ -226,7 +226,11 @@ bird_start() { # NODE NAME CONFIG_TEXT
 	printf '%s\n' "$3" >"$dir/bird.conf"
 	touch "$dir/routes4.conf" "$dir/routes6.conf"
 	ix_spawn "$node" "$name" bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid"
-	wait_until 10 test -S "$dir/bird.ctl"
+	# A config error makes BIRD exit after creating its socket.
+	wait_until 10 bird_cmd "$name" show status >/dev/null 2>&1 || {
+		cat "$IX_DIR/$name/log" >&2
+		return 1
+	}
 }
 
 bird_cmd() { # NAME COMMAND...
@@ -404,6 +408,28 @@ gobgp_withdraw() { # NAME FAMILY PREFIX
 	gobgp_cli "$1" global rib del -a "$2" "$3"
 }
 
+# gobgp_set_routes NAME FAMILY PREFIX...: what GoBGP announces in FAMILY
+# (previous ones withdrawn).
+gobgp_set_routes() {
+	local name=$1 fam=$2 p
+	shift 2
+	local f="$IX_DIR/$name/networks-$fam"
+	touch "$f"
+	while read -r p; do
+		[ -n "$p" ] && gobgp_withdraw "$name" "$fam" "$p"
+	done <"$f"
+	: >"$f"
+	for p in "$@"; do
+		gobgp_announce "$name" "$fam" "$p" || return 1
+		echo "$p" >>"$f"
+	done
+}
+
+# gobgp_counter NAME PEER_IP JQ_PATH: a number from `gobgp neighbor IP -j`.
+gobgp_counter() {
+	gobgp_cli "$1" neighbor "$2" -j | jq -r "$3 // 0"
+}
+
 # ---------------------------------------------------------------- OpenBGPD
 #
 # OpenBGPD 7.7 portable has no -s option: the control socket is the config's
@@ -438,7 +464,123 @@ obgpd_established() {
 	[ "$(obgpd_state "$1" "$2")" = Established ]
 }
 
+# obgpd_set_routes NAME FAMILY PREFIX...: the networks OpenBGPD announces in
+# FAMILY (previous ones deleted).
+obgpd_set_routes() {
+	local name=$1 fam=$2 p
+	shift 2
+	local f="$IX_DIR/$name/networks-$fam"
+	touch "$f"
+	while read -r p; do
+		[ -n "$p" ] && obgpd_ctl "$name" network delete "$p" >/dev/null
+	done <"$f"
+	: >"$f"
+	for p in "$@"; do
+		obgpd_ctl "$name" network add "$p" >/dev/null || return 1
+		echo "$p" >>"$f"
+	done
+}
+
+# obgpd_counter NAME PEER_IP KIND: UPDATE-message style counters received
+# from PEER (KIND: updates, refresh, ...).
+obgpd_counter() {
+	obgpd_ctl "$1" -j show neighbor "$2" | jq -r --arg k "$3" '.neighbors[0].stats.message.received[$k] // empty'
+}
+
 # obgpd_prefixes NAME PEER_IP: prefixes in the Adj-RIB-In from PEER.
 obgpd_prefixes() {
 	obgpd_ctl "$1" -j show rib in neighbor "$2" | jq -r '.rib[]?.prefix' | sort -u
+}
+
+# ---------------------------------------------------------------- calico-bgpd
+#
+# Our speaker: `calico-bgpd --foreground --plan FILE --ctl SOCK` (docs/
+# PLAN-FORMAT.md), queried through its control socket (docs/IPC.md: JSON
+# lines, records then one done/error terminator) with socat.
+
+# cbgpd_plan ROUTER_ID AS SESSIONS_JSON ROUTES_JSON: a plan document.
+cbgpd_plan() {
+	jq -n --arg id "$1" --argjson asn "$2" --argjson s "$3" --argjson r "$4" \
+		'{version: 1, node: "calico-\($id)", routerID: $id, asNumber: $asn,
+		  ipv4Address: $id, sessions: $s, routes: $r}'
+}
+
+# cbgpd_routes_json PREFIX...: a plan's "routes" list.
+cbgpd_routes_json() {
+	printf '%s\n' "$@" | jq -R . | jq -s 'map(select(. != "") | {prefix: .})'
+}
+
+cbgpd_start() { # NODE NAME PLAN_JSON
+	local node=$1 name=$2 dir="$IX_DIR/$2"
+	mkdir -p "$dir"
+	printf '%s\n' "$3" >"$dir/plan.json"
+	ix_spawn "$node" "$name" "$BGPD" --foreground --plan "$dir/plan.json" --ctl "$dir/bgpd.ctl" \
+		--log-level debug
+	wait_until 10 test -S "$dir/bgpd.ctl"
+}
+
+# cbgpd_ctl NAME CMD [ARGS_JSON]: prints the records, one JSON object per
+# line; fails (with the error on stderr) unless the reply ends in "done".
+cbgpd_ctl() {
+	local name=$1 cmd=$2 args=${3:-"{}"} out
+	out=$(jq -cn --arg c "$cmd" --argjson a "$args" '{v: 1, id: 1, cmd: $c, args: $a}' |
+		socat -t 30 - "UNIX-CONNECT:$IX_DIR/$name/bgpd.ctl") || return 1
+	if [ "$(tail -n 1 <<<"$out" | jq -r '.done // empty')" != true ]; then
+		echo "cbgpd_ctl $cmd: $(tail -n 1 <<<"$out")" >&2
+		return 1
+	fi
+	jq -c 'select(.record) | .record' <<<"$out"
+}
+
+# cbgpd_peer NAME PEER_IP: the peers record of the session with PEER_IP.
+cbgpd_peer() {
+	cbgpd_ctl "$1" peers | jq -c --arg ip "$2" 'select(.peerIP == $ip)'
+}
+
+cbgpd_state() { # NAME PEER_IP
+	cbgpd_peer "$1" "$2" | jq -r '.state'
+}
+
+cbgpd_established() {
+	[ "$(cbgpd_state "$1" "$2")" = Established ]
+}
+
+# cbgpd_prefixes NAME FAMILY PEER_IP: prefixes our speaker holds from PEER
+# (Adj-RIB-In after import, every path).
+cbgpd_prefixes() {
+	local sess
+	sess=$(cbgpd_peer "$1" "$3" | jq -r '.name')
+	[ -n "$sess" ] || return 1
+	cbgpd_ctl "$1" routes "$(jq -cn --arg f "$2" '{family: $f, table: "all"}')" |
+		jq -r --arg s "$sess" 'select(.peer == $s) | .prefix' | sort -u
+}
+
+# cbgpd_route NAME PREFIX: every path our speaker holds for PREFIX (JSON lines).
+cbgpd_route() {
+	cbgpd_ctl "$1" routes "$(jq -cn --arg p "$2" '{prefix: $p, exact: true, table: "all"}')"
+}
+
+# cbgpd_counter NAME PEER_IP JQ_PATH: a number from the peers record, e.g.
+# .messages.updatesIn or .prefixes.accepted.
+cbgpd_counter() {
+	cbgpd_peer "$1" "$2" | jq -r "$3 // empty"
+}
+
+# cbgpd_route_count NAME FAMILY: prefixes selected (best) in FAMILY.
+cbgpd_route_count() {
+	cbgpd_ctl "$1" status | jq -r --arg f "$2" '.prefixes[$f]'
+}
+
+# cbgpd_edit_plan NAME JQ_FILTER: rewrites the plan and reloads it through the
+# control socket (the reload reply says what changed).
+cbgpd_edit_plan() {
+	local f="$IX_DIR/$1/plan.json"
+	jq "$2" "$f" >"$f.new" && mv "$f.new" "$f" && cbgpd_ctl "$1" reload
+}
+
+# cbgpd_set_routes NAME PREFIX...: the routes our speaker originates.
+cbgpd_set_routes() {
+	local name=$1
+	shift
+	cbgpd_edit_plan "$name" ".routes = $(cbgpd_routes_json "$@" | jq -c .)"
 }
