@@ -28,7 +28,8 @@ static const struct field use_elem[] = {
 };
 
 static const struct field spec_fields[] = {
-	{.json = "cidr", .go = "CIDR", .type = FT_STRING, .gotype = "string", .tag = "net", .check = chk_net,
+	{.json = "cidr", .go = "CIDR", .type = FT_STRING, .flags = F_TAGEMPTY, .gotype = "string", .tag = "net",
+	 .check = chk_net,
 	 .maxlen = 48},
 	{.json = "vxlanMode", .go = "VXLANMode", .type = FT_STRING, .gotype = "v3.VXLANMode", .tag = "vxlanMode",
 	 .check = chk_encap_mode},

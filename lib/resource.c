@@ -858,6 +858,10 @@ static void walk_tags(const struct field *fields, json_t *obj, struct verrs *err
 	for (const struct field *f = fields; f->json; f++) {
 		json_t *v = json_object_get(obj, f->json);
 
+		if ((f->flags & F_TAGEMPTY) && (!v || json_is_string(v)) && !f->check(v ? json_string_value(v) : "")) {
+			verrs_tag(errs, f->go, v ? json_string_value(v) : "", f->tag);
+			continue;
+		}
 		if (!v || json_is_null(v) || (f->type == FT_STRING && json_string_length(v) == 0)) {
 			/* required: the zero value as Go's %v prints it */
 			if (f->flags & F_REQ)
@@ -910,31 +914,37 @@ static void crd_scalar(const struct field *f, const json_t *v, const char *path,
 		verrs_addf(errs, path, NULL, "may not be more than %zu bytes", f->maxlen);
 }
 
-static void walk_crd(const struct field *fields, json_t *obj, const char *path, struct verrs *errs)
+/* path is a buffer of PATH_LEN the walk appends to and restores. */
+#define PATH_LEN 512
+
+static void walk_crd(const struct field *fields, json_t *obj, char *path, struct verrs *errs)
 {
+	size_t base = strlen(path);
+
 	for (const struct field *f = fields; f->json; f++) {
 		json_t *v = json_object_get(obj, f->json);
-		char *p = xasprintf("%s.%s", path, f->json);
 
+		snprintf(path + base, PATH_LEN - base, ".%s", f->json);
 		if (!v) {
 			if (f->flags & F_CRDREQ)
-				verrs_add(errs, p, NULL, "Required value");
+				verrs_add(errs, path, NULL, "Required value");
 		} else if (f->type == FT_OBJECT && json_is_object(v)) {
-			walk_crd(f->sub, v, p, errs);
+			walk_crd(f->sub, v, path, errs);
 		} else if (f->type == FT_LIST && json_is_array(v)) {
-			for (size_t i = 0; i < json_array_size(v); i++) {
-				char *ip = xasprintf("%s[%zu]", p, i);
+			size_t lbase = strlen(path);
 
+			for (size_t i = 0; i < json_array_size(v); i++) {
+				snprintf(path + lbase, PATH_LEN - lbase, "[%zu]", i);
 				if (f->sub->type == FT_OBJECT)
-					walk_crd(f->sub->sub, json_array_get(v, i), ip, errs);
+					walk_crd(f->sub->sub, json_array_get(v, i), path, errs);
 				else
-					crd_scalar(f->sub, json_array_get(v, i), ip, errs);
-				free(ip);
+					crd_scalar(f->sub, json_array_get(v, i), path, errs);
+				path[lbase] = '\0';
 			}
 		} else {
-			crd_scalar(f, v, p, errs);
+			crd_scalar(f, v, path, errs);
 		}
-		free(p);
+		path[base] = '\0';
 	}
 }
 
@@ -1038,7 +1048,11 @@ int res_validate(const struct kind_desc *k, json_t *obj, enum res_op op, const s
 		walk_tags(k->status, json_object_get(obj, "status"), &errs);
 	if (k->defaults)
 		k->defaults(&v);
-	walk_crd(k->spec, v.spec, "spec", &errs);
+	{
+		char path[PATH_LEN] = "spec";
+
+		walk_crd(k->spec, v.spec, path, &errs);
+	}
 	if (k->crd)
 		k->crd(&v, &errs);
 	/* 4. client checks that only run on a valid object. */
@@ -1051,6 +1065,29 @@ out:
 }
 
 /* ---- output ---- */
+
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Go's encoding/json writes map keys sorted. */
+static json_t *sorted_map(const json_t *map)
+{
+	size_t n = json_object_size(map), i = 0;
+	const char **keys = calloc(n + 1, sizeof(*keys));
+	json_t *out = json_object(), *val;
+	const char *key;
+
+	if (!keys)
+		abort();
+	json_object_foreach((json_t *)map, key, val) keys[i++] = key;
+	qsort(keys, n, sizeof(*keys), cmp_keys);
+	for (i = 0; i < n; i++)
+		json_object_set(out, keys[i], json_object_get(map, keys[i]));
+	free(keys);
+	return out;
+}
 
 static json_t *ordered_object(const struct field *fields, const json_t *obj)
 {
@@ -1065,6 +1102,8 @@ static json_t *ordered_object(const struct field *fields, const json_t *obj)
 			continue;
 		if (f->type == FT_OBJECT && json_is_object(v)) {
 			json_object_set_new(out, f->json, ordered_object(f->sub, v));
+		} else if (f->type == FT_MAP && json_is_object(v)) {
+			json_object_set_new(out, f->json, sorted_map(v));
 		} else if (f->type == FT_LIST && json_is_array(v) && f->sub->type == FT_OBJECT) {
 			json_t *arr = json_array();
 

@@ -6,7 +6,17 @@
  * renders table cells.
  *
  * Messages are calicoctl v3.32's, byte for byte. Each function documents
- * which part of the final line it produces and what the caller adds. */
+ * which part of the final line it produces and what the caller adds.
+ *
+ * Dialect: v3.32 reports a rule broken in both its Go validator and its CRD
+ * (CEL) layer twice; we report the Go wording once (spec README). Rules that
+ * only the CRD layer has (enums, maxLength, required keys) use its form:
+ * "spec.nextHopMode (supported values: ...)".
+ *
+ * Not done here (the CLI's job): metadata.namespace on these cluster-scoped
+ * kinds ("namespace should not be specified ..."), calicoctl's metadata
+ * stripping before create and merging before update, and the datastore
+ * lookups behind res_validate_ctx. */
 #ifndef CALICO_RESOURCE_H
 #define CALICO_RESOURCE_H
 

@@ -32,6 +32,7 @@ enum fty {
 #define F_REQ 0x08    /* Go validator tag "required" */
 #define F_RANGE 0x10  /* Go validator tags gte=vmin,lte=vmax on an integer */
 #define F_CRDREQ 0x20 /* CRD schema: required ("Required value") */
+#define F_TAGEMPTY 0x40 /* the tag has no omitempty: it also checks "" */
 
 struct field {
 	const char *json;   /* canonical JSON key; NULL ends a field list */

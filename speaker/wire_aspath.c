@@ -2,6 +2,8 @@
  * the helpers the decision process and export need. */
 #include "speaker/wire_int.h"
 
+#include <stdint.h>
+
 int wire_aspath_check(const uint8_t *p, size_t len, unsigned width, bool *confed,
 		      const char **why)
 {
@@ -113,6 +115,7 @@ size_t wire_as4_merge(const uint8_t *path, size_t len, const uint8_t *as4, size_
 	unsigned need;
 	size_t i = 0, o = 0;
 	bool prev_taken = true; /* a leading confed segment is kept */
+	size_t last_seq = SIZE_MAX; /* offset of the last segment written if AS_SEQUENCE */
 
 	if (n < m) {
 		memmove(out, path, len);
@@ -130,11 +133,13 @@ size_t wire_as4_merge(const uint8_t *path, size_t len, const uint8_t *as4, size_
 				break;
 			memmove(out + o, path + i, seg);
 			o += seg;
+			last_seq = SIZE_MAX;
 		} else if (need == 0) {
 			break;
 		} else if (type == WIRE_AS_SET) {
 			memmove(out + o, path + i, seg);
 			o += seg;
+			last_seq = SIZE_MAX;
 			need--;
 			prev_taken = true;
 		} else {
@@ -142,6 +147,7 @@ size_t wire_as4_merge(const uint8_t *path, size_t len, const uint8_t *as4, size_
 			out[o] = type;
 			out[o + 1] = (uint8_t)take;
 			memmove(out + o + 2, path + i + 2, (size_t)take * 4);
+			last_seq = o;
 			o += 2 + (size_t)take * 4;
 			need -= take;
 			prev_taken = true;
@@ -149,6 +155,14 @@ size_t wire_as4_merge(const uint8_t *path, size_t len, const uint8_t *as4, size_
 				break;
 		}
 		i += seg;
+	}
+	/* Join a trailing AS_SEQUENCE with a leading one of AS4_PATH, so the
+	 * result does not depend on where the old speaker cut the path. */
+	if (last_seq != SIZE_MAX && len4 >= 2 && as4[0] == WIRE_AS_SEQUENCE &&
+	    out[last_seq + 1] + as4[1] <= 255 && 2 + (size_t)as4[1] * 4 <= len4) {
+		out[last_seq + 1] = (uint8_t)(out[last_seq + 1] + as4[1]);
+		memcpy(out + o, as4 + 2, len4 - 2);
+		return o + len4 - 2;
 	}
 	memcpy(out + o, as4, len4);
 	return o + len4;

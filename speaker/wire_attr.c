@@ -366,7 +366,7 @@ static int finish_as_path(struct parse *ps, const uint8_t **path, size_t *plen)
 		 * merge works in place (it never writes ahead of its reads). */
 		size_t wide = ps->as_path_len * 2;
 		uint8_t *w = u->canon + WIRE_CANON_MAX - wide - ps->as4_path_len;
-		wire_aspath_widen(ps->as_path, ps->as_path_len, w);
+		wide = wire_aspath_widen(ps->as_path, ps->as_path_len, w);
 		bool use_as4 = ps->as4_path != NULL;
 		if ((a->present & WIRE_ATTR_BIT(BGP_ATTR_AGGREGATOR)) && ps->as4_aggregator) {
 			if (a->aggregator_as == BGP_AS_TRANS) {

@@ -340,9 +340,11 @@ int wire_encode_update(const struct wire_ctx *ctx, enum bgp_family fam,
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < n; i++) {
-		if (pfx[i].family != fam)
-			return err_set(e, -EINVAL, "UPDATE: prefix %zu is not of family %d", i,
-				       (int)fam);
+		if (pfx[i].family != fam || pfx[i].len > (fam == BGP_FAM_IPV6 ? 128 : 32))
+			return err_set(e, -EINVAL,
+				       "UPDATE: prefix %zu (family %u, length %u) is not a family "
+				       "%d prefix",
+				       i, pfx[i].family, pfx[i].len, (int)fam);
 		if (!wire_ub_add(&ub, &pfx[i]))
 			break;
 	}

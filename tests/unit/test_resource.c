@@ -310,6 +310,69 @@ static const struct vcase cases[] = {
 	BAD(HDR("IPPool") "\"metadata\":{\"name\":\"p1\"},\"spec\":{\"cidr\":\"10.0.0.0/24\",\"assignmentMode\":\"Auto\"}}",
 	    "error with field spec.assignmentMode (supported values: \"Automatic\", \"Manual\")"),
 
+	/* ---- more field validators ---- */
+	BAD(HDR("Node") "\"metadata\":{\"name\":\"n\"},\"spec\":{\"bgp\":{\"ipv4IPIPTunnelAddr\":\"10.0.0.1/32\"},\"ipv6VXLANTunnelAddr\":\"10.0.0.1\",\"wireguard\":{\"interfaceIPv6Address\":\"10.0.0.2\"},\"addresses\":[{\"address\":\"10.0.0.1/24\"}]},\"status\":{\"wireguardPublicKey\":\"abc\"}}",
+	    "error with the following fields:\n"
+	    "-  IPv4IPIPTunnelAddr = '10.0.0.1/32' (Reason: failed to validate Field: IPv4IPIPTunnelAddr because of "
+	    "Tag: ipv4 )\n"
+	    "-  IPv6VXLANTunnelAddr = '10.0.0.1' (Reason: failed to validate Field: IPv6VXLANTunnelAddr because of Tag: "
+	    "ipv6 )\n"
+	    "-  InterfaceIPv6Address = '10.0.0.2' (Reason: failed to validate Field: InterfaceIPv6Address because of "
+	    "Tag: ipv6 )\n"
+	    "-  Address = '10.0.0.1/24' (Reason: failed to validate Field: Address because of Tag: net )\n"
+	    "-  WireguardPublicKey = 'abc' (Reason: failed to validate Field: WireguardPublicKey because of Tag: "
+	    "wireguardPublicKey )\n"),
+	OK(HDR("Node") "\"metadata\":{\"name\":\"n\"},\"spec\":{\"wireguard\":{\"interfaceIPv4Address\":\"10.0.0.2\"}},\"status\":{\"wireguardPublicKey\":\"jlkVyQYooZYzI2wFfNhSZez5eWh44yfq1wKVjLvSXgY=\"}}"),
+	OK(HDR("Node") "\"metadata\":{\"name\":\"n\"},\"spec\":{\"bgp\":{\"ipv4Address\":\"::ffff:10.0.0.5/120\"}}}"),
+	BAD(HDR("BGPConfiguration") "\"metadata\":{\"name\":\"default\"},\"spec\":{\"ipv6NormalRoutePriority\":2147483647,\"programClusterRoutes\":\"Yes\",\"serviceLoadBalancerAggregation\":\"enabled\"}}",
+	    "error with the following fields:\n"
+	    "-  IPv6NormalRoutePriority = '2147483647' (Reason: failed to validate Field: IPv6NormalRoutePriority "
+	    "because of Tag: lte )\n"
+	    "-  spec.serviceLoadBalancerAggregation (supported values: \"Enabled\", \"Disabled\")\n"
+	    "-  spec.programClusterRoutes (supported values: \"Enabled\", \"Disabled\", \"EnabledIPIPOnly\", "
+	    "\"EnabledNoEncapOnly\")\n"),
+	BAD(HDR("BGPConfiguration") "\"metadata\":{\"name\":\"rack1\"},\"spec\":{\"serviceLoadBalancerIPs\":[{\"cidr\":\"10.1.0.0/16\"}],\"serviceExternalIPs\":[{\"cidr\":\"10.2.0.0/16\"}],\"nodeMeshPassword\":{\"secretKeyRef\":{\"name\":\"s\",\"key\":\"k\"}},\"nodeMeshMaxRestartTime\":\"1m\"}}",
+	    "error with the following fields:\n"
+	    "-  BGPConfiguration.Spec.ServiceLoadBalancerIPs (Cannot set ServiceLoadBalancerIPs on a non default BGP "
+	    "Configuration.)\n"
+	    "-  BGPConfiguration.Spec.ServiceExternalIPs (Cannot set ServiceExternalIPs on a non default BGP "
+	    "Configuration.)\n"
+	    "-  BGPConfiguration.Spec.NodeMeshPassword (Cannot set nodeMeshPassword on a non default BGP "
+	    "Configuration.)\n"
+	    "-  BGPConfiguration.Spec.NodeMeshMaxRestartTime (Cannot set nodeMeshMaxRestartTime on a non default BGP "
+	    "Configuration.)\n"),
+	BAD(HDR("BGPConfiguration") "\"metadata\":{\"name\":\"default\"},\"spec\":{\"nodeMeshPassword\":{\"secretKeyRef\":{\"name\":\"s\"}}}}",
+	    "error with field spec.nodeMeshPassword.secretKeyRef.key (Required value)"),
+	BAD(HDR("BGPConfiguration") "\"metadata\":{\"name\":\"default\"},\"spec\":{\"communities\":[{\"name\":\"Big\",\"value\":\"1:1\"}],\"prefixAdvertisements\":[{\"cidr\":\"10.0.0.0/8\",\"communities\":[\"Big\"]}]}}",
+	    "error with field Name = 'Big' (Reason: failed to validate Field: Name because of Tag: name )"),
+	BAD(HDR("IPPool") "\"metadata\":{\"name\":\"lb\"},\"spec\":{\"cidr\":\"10.0.0.0/24\",\"allowedUses\":[\"LoadBalancer\"],\"ipipMode\":\"Always\",\"nodeSelector\":\"has(x)\"}}",
+	    "error with the following fields:\n"
+	    "-  IPpool.AllowedUses = 'LoadBalancer' (Neither IPIPMode nor VXLANMode can be enabled on AllowedUses "
+	    "LoadBalancer IP pool)\n"
+	    "-  IPpool.NodeSelector = 'has(x)' (IP Pool with AllowedUse LoadBalancer must have node selector set to "
+	    "all())\n"),
+	OK(HDR("IPPool") "\"metadata\":{\"name\":\"lb\"},\"spec\":{\"cidr\":\"10.0.0.0/24\",\"allowedUses\":[\"LoadBalancer\"]}}"),
+	BAD(HDR("IPPool") "\"metadata\":{\"name\":\"p\"},\"spec\":{\"cidr\":\"10.0.0.0/24\",\"allowedUses\":[\"Workload\"],\"namespaceSelector\":\"global()\"}}",
+	    "error with field IPpool.NamespaceSelector = 'global()' (global() selector is not valid for IPPool "
+	    "namespaceSelector - use all() instead)"),
+	BAD(HDR("IPPool") "\"metadata\":{\"name\":\"p\"},\"spec\":{\"cidr\":\"10.0.0.0/24\",\"nodeSelector\":\"a ==\"}}",
+	    "error with field NodeSelector = 'a ==' (Reason: failed to validate Field: NodeSelector because of Tag: "
+	    "selector )"),
+	{HDR("IPPool") "\"metadata\":{\"name\":\"p\"},\"spec\":{\"cidr\":\"10.0.0.1/24\"}}", RES_OP_VALIDATE, -EINVAL,
+	 "error with the following fields:\n"
+	 "-  CIDR = '10.0.0.1/24' (Reason: failed to validate Field: CIDR because of Tag: net )\n"
+	 "-  IPpool.CIDR = '10.0.0.1/24' (IP pool CIDR is not strictly masked)\n"},
+	{HDR("IPPool") "\"metadata\":{\"name\":\"p\"},\"spec\":{}}", RES_OP_VALIDATE, -EINVAL,
+	 "error with the following fields:\n"
+	 "-  CIDR = '' (Reason: failed to validate Field: CIDR because of Tag: net )\n"
+	 "-  IPpool.CIDR = '' (IPPool CIDR must be specified)\n"
+	 "-  IPpool.CIDR = '' (IPPool CIDR must be a valid subnet)\n"},
+	/* Decoding corner cases: nulls are zero values, keys fold case at every level. */
+	OK(HDR("BGPPeer") "\"METADATA\":{\"Name\":\"a\",\"labels\":null},\"Spec\":{\"peerip\":\"10.0.0.1\",\"node\":null}}"),
+	OK(HDR("BGPPeer") "\"metadata\":{\"name\":\"a\"},\"spec\":null}"),
+	BAD(HDR("CalicoNodeStatus") "\"metadata\":{\"name\":\"s\"},\"spec\":{\"node\":\"Node 1\",\"classes\":[\"BGP\"],\"updatePeriodSeconds\":1}}",
+	    "error with field Node = 'Node 1' (Reason: failed to validate Field: Node because of Tag: name )"),
+
 	/* ---- CalicoNodeStatus ---- */
 	OK(HDR("CalicoNodeStatus") "\"metadata\":{\"name\":\"s1\"},\"spec\":{\"node\":\"node1\",\"classes\":[\"Agent\",\"BGP\",\"Routes\"],\"updatePeriodSeconds\":10}}"),
 	OK(HDR("CalicoNodeStatus") "\"metadata\":{\"name\":\"s1\"},\"spec\":{\"node\":\"node1\",\"classes\":[\"BGP\"],\"updatePeriodSeconds\":0}}"),
@@ -327,6 +390,39 @@ static const struct vcase cases[] = {
 	BAD(HDR("CalicoNodeStatus") "\"metadata\":{\"name\":\"s1\"},\"spec\":{\"node\":\"node1\",\"classes\":[\"Peers\"],\"updatePeriodSeconds\":5}}",
 	    "error with field spec.classes[0] (supported values: \"Agent\", \"BGP\", \"Routes\")"),
 };
+
+/* What get -o json prints must read back, validate as an update and print
+ * the same again (round trips, CONVENTIONS.md §10). */
+static void check_round_trip(const char *doc, enum res_op op)
+{
+	const struct kind_desc *k;
+	json_t *o = NULL, *ord, *again;
+	char *first, *second = NULL;
+	struct err e;
+
+	run(doc, op, NULL, &e, &o);
+	if (res_kind_of(o, &k, &e)) {
+		json_decref(o);
+		return;
+	}
+	ord = res_ordered(k, o);
+	first = json_dumps(ord, JSON_COMPACT);
+	again = json_loads(first, 0, NULL);
+	if (res_decode_strict(k, again, &e) == 0 && res_validate(k, again, RES_OP_UPDATE, NULL, &e) == 0) {
+		json_t *ord2 = res_ordered(k, again);
+
+		second = json_dumps(ord2, JSON_COMPACT);
+		json_decref(ord2);
+	} else {
+		printf("# round trip failed: %s\n", e.msg);
+	}
+	CHECK_STR(second, first);
+	free(first);
+	free(second);
+	json_decref(again);
+	json_decref(ord);
+	json_decref(o);
+}
 
 static void test_long_values(void)
 {
@@ -365,6 +461,8 @@ static void test_validation(void)
 			printf("#   rc %d, message: %s\n", rc, e.msg);
 		if (cases[i].msg)
 			CHECK_STR(e.msg, cases[i].msg);
+		if (cases[i].rc == 0 && rc == 0 && cases[i].op != RES_OP_VALIDATE)
+			check_round_trip(cases[i].doc, cases[i].op);
 	}
 }
 
@@ -401,6 +499,11 @@ static void test_defaults_and_order(void)
 		      "\"uid\":\"u1\",\"creationTimestamp\":null,\"labels\":{\"a\":\"b\"}},\"spec\":{\"node\":\"n1\","
 		      "\"peerIP\":\"10.0.0.1\",\"asNumber\":65546,\"maxRestartTime\":\"2m0s\",\"ttlSecurity\":0,"
 		      "\"reversePeering\":\"Manual\"}}");
+	check_ordered(HDR("Node") "\"metadata\":{\"name\":\"n\",\"annotations\":{\"z\":\"1\",\"b\":\"2\"},\"labels\":{\"rack\":\"r1\",\"a\":\"x\"}},\"status\":{\"podCIDRs\":[\"10.0.0.0/24\"]},\"spec\":{\"bgp\":{\"routeReflectorClusterID\":\"1.0.0.1\",\"ipv4Address\":\"10.0.0.1/24\"}}}",
+		      "{\"kind\":\"Node\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"n\","
+		      "\"creationTimestamp\":null,\"labels\":{\"a\":\"x\",\"rack\":\"r1\"},\"annotations\":{\"b\":\"2\","
+		      "\"z\":\"1\"}},\"spec\":{\"bgp\":{\"ipv4Address\":\"10.0.0.1/24\",\"routeReflectorClusterID\":"
+		      "\"1.0.0.1\"}},\"status\":{\"podCIDRs\":[\"10.0.0.0/24\"]}}");
 	check_ordered(HDR("BGPConfiguration") "\"metadata\":{\"name\":\"default\"},\"spec\":{\"asNumber\":64513}}",
 		      "{\"kind\":\"BGPConfiguration\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":"
 		      "\"default\",\"creationTimestamp\":null},\"spec\":{\"logSeverityScreen\":\"Info\",\"asNumber\":64513,"
