@@ -151,6 +151,24 @@ uint32_t attr_path_first_as(const struct attr_set *a);
 int attr_path_prepend(const uint8_t *path, size_t bytes, uint32_t asn, unsigned times, uint8_t *buf,
 		      size_t cap);
 
+/* --- The wire codec's forms (speaker/wire.h) --- */
+struct bgp_path_attrs;
+struct bgp_nexthop;
+
+/* Interns a decoded attribute set with the next hop of its NLRI (nh may be
+ * NULL: no next hop). A missing ORIGIN counts as INCOMPLETE. Returns a new
+ * reference, or NULL when memory runs out or a part exceeds what one
+ * attribute can hold (an AS_PATH over 65535 octets after widening). */
+struct attr_set *attr_intern_wire(struct attr_store *s, const struct bgp_path_attrs *a,
+				  const struct bgp_nexthop *nh);
+/* Octets of scratch attr_to_wire() needs for a. */
+size_t attr_wire_scratch(const struct attr_set *a);
+/* Fills the encoder's view of a: *out points into a and into scratch (cap
+ * octets, at least attr_wire_scratch(a)); *nh gets the next hop. Valid while
+ * a is referenced and scratch unchanged. Returns 0 or -ENOSPC. */
+int attr_to_wire(const struct attr_set *a, struct bgp_path_attrs *out, struct bgp_nexthop *nh,
+		 uint8_t *scratch, size_t cap);
+
 /* Text forms for the control socket and logs. Each writes a NUL-terminated
  * string into buf (truncated to cap) and returns buf. */
 char *attr_format_as_path(const struct attr_set *a, char *buf, size_t cap);     /* "65001 {1 2}" */

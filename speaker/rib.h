@@ -154,6 +154,16 @@ int rib_announce(struct rib *r, uint16_t peer, struct attr_set *attrs,
 int rib_withdraw(struct rib *r, uint16_t peer, const struct bgp_prefix *prefixes, size_t n,
 		 struct err *e);
 
+/* Applies an UPDATE decoded by wire_decode_update() (status is its result:
+ * WIRE_OK, WIRE_ATTR_DISCARD or WIRE_TREAT_AS_WITHDRAW; never call it for
+ * WIRE_NOTIFY): withdrawals, then each announced range interned with its
+ * own next hop (classic NEXT_HOP or MP_REACH), or withdrawn for
+ * treat-as-withdraw. An End-of-RIB marker sweeps the peer's stale paths of
+ * that family (graceful restart). Returns 0 or a negative code. */
+struct bgp_update;
+int rib_apply_update(struct rib *r, uint16_t peer, const struct bgp_update *u, int status,
+		     struct err *e);
+
 /* Local origination (the node's pod blocks, service IPs): ORIGIN IGP, empty
  * AS_PATH, next hop self on export, the given communities (may be NULL/0).
  * Re-originating a prefix replaces its attributes. */

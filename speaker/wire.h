@@ -368,7 +368,8 @@ struct bgp_update {
 	uint8_t canon[WIRE_CANON_MAX]; /* wire_attrs_canon(&attrs) */
 };
 
-/* Decodes a whole UPDATE message (header included) for the session ctx.
+/* Decodes a whole UPDATE message (header included) for the session ctx
+ * (NULL: the wire_ctx_init() defaults).
  * Returns WIRE_OK, WIRE_ATTR_DISCARD, WIRE_TREAT_AS_WITHDRAW (u is filled
  * in all three cases) or WIRE_NOTIFY. Rules applied (RFC 4271 §6.3 as
  * revised by RFC 7606):
@@ -384,7 +385,10 @@ struct bgp_update {
  *    treat-as-withdraw;
  *  - repeated attributes other than MP_*: later copies discarded silently;
  *  - unknown optional non-transitive attributes dropped, unknown optional
- *    transitive ones kept in attrs.unknown. */
+ *    transitive ones kept in attrs.unknown;
+ *  - NEXT_HOP is ignored (not checked, not in attrs) when the message has
+ *    no classic NLRI (RFC 4760 §3); an all-zero MP link-local next hop
+ *    counts as absent. */
 int wire_decode_update(const struct wire_ctx *ctx, const uint8_t *msg, size_t len,
 		       struct bgp_update *u, struct wire_err *we);
 

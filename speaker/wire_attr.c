@@ -115,8 +115,10 @@ static int parse_mp_reach(struct parse *ps, const uint8_t *tlv, size_t tlvlen, c
 	r->nh.family = (uint8_t)fam;
 	memcpy(r->nh.addr, v + 4, nhlen > 16 ? 16 : nhlen);
 	if (nhlen == 32) {
-		r->nh.has_ll = true;
+		static const uint8_t zero[16];
 		memcpy(r->nh.ll, v + 4 + 16, 16);
+		/* Some speakers send an all-zero link-local: treat as absent. */
+		r->nh.has_ll = memcmp(r->nh.ll, zero, 16) != 0;
 	}
 	r->nlri.data = v + off;
 	r->nlri.len = (uint32_t)(len - off);
@@ -249,6 +251,10 @@ static int parse_known(struct parse *ps, uint8_t flags, uint8_t type, const uint
 		}
 		break;
 	case BGP_ATTR_NEXT_HOP:
+		/* RFC 4760 §3: without classic NLRI it SHOULD be ignored, so a
+		 * bogus one beside MP_REACH_NLRI costs nothing. */
+		if (!ps->scan->classic_nlri)
+			return WIRE_OK;
 		check_len(ps, type, tlv, tlvlen, len, 4, &ok);
 		if (ok && martian_v4(v)) {
 			bad(ps, type, WIRE_UPD_INVALID_NEXT_HOP, tlv, tlvlen,
@@ -452,7 +458,7 @@ int wire_parse_attrs(const struct wire_ctx *ctx, const uint8_t *p, size_t len,
 	ps.we = we;
 	ps.status = WIRE_OK;
 	memset(&u->attrs, 0, sizeof(u->attrs));
-	scan->n_attrs = 0;
+	scan->n_attrs = 0; /* classic_nlri is the caller's */
 	scan->unreach_fam = -1;
 	scan->unreach_empty = false;
 

@@ -81,6 +81,7 @@ int wire_nlri_check(const uint8_t *p, size_t len, int fam, bool add_path, uint32
 
 /* What wire_parse_attrs() saw besides the attributes themselves. */
 struct wire_attr_scan {
+	bool classic_nlri;	 /* input: the message has classic NLRI */
 	unsigned n_attrs;	 /* attributes parsed (including dropped ones) */
 	int unreach_fam;	 /* family of MP_UNREACH_NLRI, or -1 */
 	bool unreach_empty;	 /* MP_UNREACH_NLRI without prefixes */

@@ -74,9 +74,14 @@ int wire_decode_update(const struct wire_ctx *ctx, const uint8_t *msg, size_t le
 	size_t mlen, wlen, alen, off;
 	uint32_t count;
 	const char *why;
-	int rc = wire_header(ctx, msg, len, &type, &mlen, we);
-	bool ap4 = ctx->add_path_rx[BGP_FAM_IPV4];
+	static struct wire_ctx defaults = {.fam = {[BGP_FAM_IPV4] = true}};
+	int rc;
+	bool ap4;
 
+	if (!ctx)
+		ctx = &defaults;
+	ap4 = ctx->add_path_rx[BGP_FAM_IPV4];
+	rc = wire_header(ctx, msg, len, &type, &mlen, we);
 	if (rc != WIRE_OK)
 		return rc;
 	if (type != BGP_MSG_UPDATE || mlen != len)
@@ -126,6 +131,7 @@ int wire_decode_update(const struct wire_ctx *ctx, const uint8_t *msg, size_t le
 				 0, "UPDATE: NLRI: %s", why);
 	bool classic_nlri = count > 0;
 
+	scan.classic_nlri = classic_nlri;
 	rc = wire_parse_attrs(ctx, msg + 23 + wlen, alen, u, &scan, we);
 	if (rc == WIRE_NOTIFY)
 		return rc;

@@ -151,6 +151,20 @@ static void test_decode_mp(void)
 	CHECK(rc == WIRE_OK && u.n_reach == 1 && u.reach[0].nh.addr[3] == 3 &&
 	      prefix_is(&u.reach[0].nlri, 0, "0a0203", 24, 0));
 
+	/* Beside MP_REACH only, NEXT_HOP is ignored even when bogus; an
+	 * all-zero link-local next hop is no link-local. */
+	rc = dec(&c, "",
+		 "90 0e 002c 0002 01 20 20010db8000000000000000000000001"
+		 "00000000000000000000000000000000 00 30 20010db80001" A_ORIGIN A_PATH
+		 "40 03 04 00000000",
+		 "");
+	CHECK(rc == WIRE_OK && u.n_reach == 1 && !u.reach[0].nh.has_ll &&
+	      !(u.attrs.present & WIRE_ATTR_BIT(BGP_ATTR_NEXT_HOP)));
+	/* No context: the pre-OPEN defaults (2-octet AS, IPv4). */
+	size_t l0 = upd(b, "", A_ORIGIN "40 02 04 0201 fdea" A_NH, NLRI);
+	CHECK_INT(wire_decode_update(NULL, b, l0, &u, &we), WIRE_OK);
+	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0201 0000fdea");
+
 	/* A family not negotiated is ignored (RFC 4760 §7). */
 	c.fam[BGP_FAM_IPV6] = false;
 	rc = dec(&c, "", "80 0e 1c 0002 01 10 20010db8000000000000000000000001 00 30 20010db80001"
