@@ -199,7 +199,7 @@ static void check_selector_global(const char *sel, const char *field, const char
 	sel_free(s);
 }
 
-/* validator.go validateIPPoolSpec (v3.32). */
+/* validator.go validateIPPoolSpec (v3.32); the order of its checks. */
 static void spec_struct(struct vctx *v, struct verrs *errs)
 {
 	const char *cidr = js_or(v->spec, "cidr", "");
@@ -207,6 +207,7 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 	json_t *uses = json_object_get(v->spec, "allowedUses"), *u;
 	struct ip_cidr parsed, net;
 	json_int_t block;
+	char *uses_text;
 	size_t i;
 
 	if (!cidr[0])
@@ -216,6 +217,10 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 		return;
 	}
 	cidr_network(&parsed, &net);
+	if (parsed.ip.family == 6 && encap_on(ipip))
+		verrs_add(errs, "IPpool.IPIPMode", ipip, "IPIPMode other than 'Never' is not supported on an IPv6 IP pool");
+	if (encap_on(ipip) && encap_on(vxlan))
+		verrs_add(errs, "IPpool.IPIPMode", ipip, "IPIPMode and VXLANMode cannot be enabled on LoadBalancer IP pool");
 	block = json_integer_value(json_object_get(v->spec, "blockSize"));
 	if (block == 0)
 		block = parsed.ip.family == 4 ? 26 : 122;
@@ -228,22 +233,21 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 	if (cidr_overlaps(&net, link_local(net.ip.family)))
 		verrs_addf(errs, "IPpool.CIDR", cidr, "IP pool range overlaps with %s Link Local range %s",
 			   net.ip.family == 4 ? "IPv4" : "IPv6", net.ip.family == 4 ? "169.254.0.0/16" : "fe80::/10");
-	if (parsed.ip.family == 6 && encap_on(ipip))
-		verrs_add(errs, "IPpool.IPIPMode", ipip, "IPIPMode other than 'Never' is not supported on an IPv6 IP pool");
-	if (encap_on(ipip) && encap_on(vxlan))
-		verrs_add(errs, "IPpool.VXLANMode", vxlan, "IPIPMode and VXLANMode cannot be enabled on LoadBalancer IP pool");
+	/* The allowed-use errors carry the whole list as their value. */
+	uses_text = uses ? go_value(uses) : xstrdup("[]");
 	json_array_foreach(uses, i, u)
 	{
-		const char *use = json_string_value(u);
+		const char *use = json_is_string(u) ? json_string_value(u) : "";
 
-		if (!use || (strcmp(use, "Workload") && strcmp(use, "Tunnel") && strcmp(use, "LoadBalancer")))
-			verrs_addf(errs, "IPpool.AllowedUses", use ? use : "", "unknown use: %s", use ? use : "");
+		if (strcmp(use, "Workload") && strcmp(use, "Tunnel") && strcmp(use, "LoadBalancer"))
+			verrs_addf(errs, "IPpool.AllowedUses", uses_text, "unknown use: %s", use);
 		else if (strcmp(use, "LoadBalancer") != 0 && has_use(uses, "LoadBalancer"))
-			verrs_addf(errs, "IPpool.AllowedUses", use, "LoadBalancer cannot be used at the same time as: %s", use);
+			verrs_addf(errs, "IPpool.AllowedUses", uses_text,
+				   "LoadBalancer cannot be used at the same time as: %s", use);
 	}
 	if (has_use(uses, "LoadBalancer")) {
 		if (encap_on(ipip) || encap_on(vxlan))
-			verrs_add(errs, "IPpool.AllowedUses", "LoadBalancer",
+			verrs_add(errs, "IPpool.AllowedUses", uses_text,
 				  "Neither IPIPMode nor VXLANMode can be enabled on AllowedUses LoadBalancer IP pool");
 		if (json_is_true(json_object_get(v->spec, "disableBGPExport")))
 			verrs_add(errs, "IPpool.DisableBGPExport", "true",
@@ -252,6 +256,7 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 			verrs_add(errs, "IPpool.NodeSelector", js(v->spec, "nodeSelector"),
 				  "IP Pool with AllowedUse LoadBalancer must have node selector set to all()");
 	}
+	free(uses_text);
 	if (has_use(uses, "Tunnel") && js_or(v->spec, "namespaceSelector", "")[0])
 		verrs_add(errs, "IPpool.NamespaceSelector", js(v->spec, "namespaceSelector"),
 			  "IP Pool with AllowedUse Tunnel cannot have namespaceSelector specified - tunnel IPs are not "

@@ -15,15 +15,21 @@ void ptab_init(struct ptab *t, enum bgp_family fam)
 void ptab_free(struct ptab *t)
 {
 	free(t->keys);
-	free(t->lens);
 	free(t->values);
 	free(t->slots);
+	free(t->tags);
 	free(t->free);
 	memset(t, 0, sizeof(*t));
 }
 
-/* Copies p's address with host bits cleared. */
-static void make_key(const struct ptab *t, const struct bgp_prefix *p, uint8_t *key, uint8_t *len)
+/* The stored key of index i: address bytes, then the length byte. */
+static uint8_t *key_at(const struct ptab *t, uint32_t i)
+{
+	return t->keys + (size_t)i * (t->key_len + 1u);
+}
+
+/* Copies p's address with host bits cleared, then its length. */
+static void make_key(const struct ptab *t, const struct bgp_prefix *p, uint8_t *key)
 {
 	unsigned bits = p->len > t->key_len * 8 ? t->key_len * 8u : p->len;
 
@@ -31,76 +37,110 @@ static void make_key(const struct ptab *t, const struct bgp_prefix *p, uint8_t *
 	memcpy(key, p->addr, (bits + 7) / 8);
 	if (bits % 8)
 		key[bits / 8] &= (uint8_t)(0xff00 >> (bits % 8));
-	*len = (uint8_t)bits;
+	key[t->key_len] = (uint8_t)bits;
 }
 
-static uint32_t hash_key(const struct ptab *t, const uint8_t *key, uint8_t len)
+/* Network number of a key: the prefix bits as an integer (IPv6: the first
+ * 64 bits), so that p and the next prefix of the same length differ by 1. */
+static uint64_t network(const struct ptab *t, const uint8_t *key)
 {
-	uint64_t h = len * 0x9e3779b97f4a7c15ULL;
+	unsigned len = key[t->key_len], bits = t->key_len == 4 ? 32 : 64;
+	uint64_t n = 0;
 
-	for (unsigned i = 0; i < t->key_len; i += 4) {
-		uint32_t w;
+	for (unsigned i = 0; i < bits / 8; i++)
+		n = n << 8 | key[i];
+	if (len == 0)
+		return 0;
+	return len >= bits ? n : n >> (bits - len);
+}
 
-		memcpy(&w, key + i, 4);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+/* Locality-preserving hash: a mix of everything but the low 2 bits of the
+ * network number picks a group of 4 slots, the low 2 bits pick the slot in
+ * it. A feed in address order (what peers send when they dump a table) then
+ * misses the cache once per 4 prefixes instead of once per prefix: with
+ * bench/rib-bench, 1M ordered inserts went from ~400 to ~180 ns/prefix.
+ * Groups of 16 (a whole cache line) were no faster but made probe runs at
+ * 1M consecutive /24s 4x longer (weighted mean 74 slots against 18). */
+static uint32_t hash_key(const struct ptab *t, const uint8_t *key)
+{
+	uint64_t n = network(t, key), h;
+
+	h = ((n >> 2) ^ (uint64_t)key[t->key_len] << 56) * 0x9e3779b97f4a7c15ULL;
+	if (t->key_len == 16) {
+		uint64_t lo;
+
+		memcpy(&lo, key + 8, 8);
+		h = (h ^ lo) * 0xff51afd7ed558ccdULL;
 	}
-	h ^= h >> 33;
-	return (uint32_t)h;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 32;
+	return (uint32_t)((h << 2) | (n & 3));
 }
 
-static bool key_eq(const struct ptab *t, uint32_t i, const uint8_t *key, uint8_t len)
+/* Slot bits come from the low end of the hash, the tag from the top. */
+static uint8_t tag_of(uint32_t h)
 {
-	return t->lens[i] == len && memcmp(t->keys + (size_t)i * t->key_len, key, t->key_len) == 0;
+	return (uint8_t)(h >> 24);
 }
 
-static uint32_t find_key(const struct ptab *t, const uint8_t *key, uint8_t len)
+static uint32_t find_key(const struct ptab *t, const uint8_t *key)
 {
-	uint32_t mask, s;
+	uint32_t mask, s, h;
+	uint8_t tag;
 
 	if (!t->n_slots)
 		return 0;
 	mask = t->n_slots - 1;
-	for (s = hash_key(t, key, len) & mask; t->slots[s]; s = (s + 1) & mask)
-		if (key_eq(t, t->slots[s], key, len))
+	h = hash_key(t, key);
+	tag = tag_of(h);
+	for (s = h & mask; t->slots[s]; s = (s + 1) & mask)
+		if (t->tags[s] == tag && memcmp(key_at(t, t->slots[s]), key, t->key_len + 1u) == 0)
 			return t->slots[s];
 	return 0;
 }
 
 uint32_t ptab_find(const struct ptab *t, const struct bgp_prefix *p)
 {
-	uint8_t key[16], len;
+	uint8_t key[17];
 
 	if (p->family != t->family)
 		return 0;
-	make_key(t, p, key, &len);
-	return find_key(t, key, len);
+	make_key(t, p, key);
+	return find_key(t, key);
 }
 
-static void slot_insert(uint32_t *slots, uint32_t n_slots, uint32_t h, uint32_t i)
+static void slot_insert(uint32_t *slots, uint8_t *tags, uint32_t n_slots, uint32_t h, uint32_t i)
 {
 	uint32_t s;
 
 	for (s = h & (n_slots - 1); slots[s]; s = (s + 1) & (n_slots - 1))
 		;
 	slots[s] = i;
+	tags[s] = tag_of(h);
 }
 
 static int grow_slots(struct ptab *t)
 {
 	uint32_t n = t->n_slots ? t->n_slots * 2 : 1024;
 	uint32_t *slots = calloc(n, sizeof(*slots));
+	uint8_t *tags = malloc(n);
 
-	if (!slots)
+	if (!slots || !tags) {
+		free(slots);
+		free(tags);
 		return -1;
+	}
 	for (uint32_t s = 0; s < t->n_slots; s++) {
 		uint32_t i = t->slots[s];
 
 		if (i)
-			slot_insert(slots, n,
-				    hash_key(t, t->keys + (size_t)i * t->key_len, t->lens[i]), i);
+			slot_insert(slots, tags, n, hash_key(t, key_at(t, i)), i);
 	}
 	free(t->slots);
+	free(t->tags);
 	t->slots = slots;
+	t->tags = tags;
 	t->n_slots = n;
 	return 0;
 }
@@ -108,15 +148,11 @@ static int grow_slots(struct ptab *t)
 static int grow_entries(struct ptab *t)
 {
 	uint32_t cap = t->cap ? t->cap + t->cap / 2 : 1024;
-	uint8_t *keys = realloc(t->keys, (size_t)cap * t->key_len);
+	uint8_t *keys = realloc(t->keys, (size_t)cap * (t->key_len + 1u));
 
 	if (!keys)
 		return -1;
 	t->keys = keys;
-	uint8_t *lens = realloc(t->lens, cap);
-	if (!lens)
-		return -1;
-	t->lens = lens;
 	uint32_t *values = realloc(t->values, (size_t)cap * sizeof(*values));
 	if (!values)
 		return -1;
@@ -128,14 +164,14 @@ static int grow_entries(struct ptab *t)
 
 uint32_t ptab_get(struct ptab *t, const struct bgp_prefix *p, bool *created)
 {
-	uint8_t key[16], len;
+	uint8_t key[17];
 	uint32_t i;
 
 	*created = false;
 	if (p->family != t->family)
 		return 0;
-	make_key(t, p, key, &len);
-	i = find_key(t, key, len);
+	make_key(t, p, key);
+	i = find_key(t, key);
 	if (i)
 		return i;
 	/* Keep the load at or below 3/4 so probe chains stay short. */
@@ -148,10 +184,9 @@ uint32_t ptab_get(struct ptab *t, const struct bgp_prefix *p, bool *created)
 			return 0;
 		i = t->top++;
 	}
-	memcpy(t->keys + (size_t)i * t->key_len, key, t->key_len);
-	t->lens[i] = len;
+	memcpy(key_at(t, i), key, t->key_len + 1u);
 	t->values[i] = 0;
-	slot_insert(t->slots, t->n_slots, hash_key(t, key, len), i);
+	slot_insert(t->slots, t->tags, t->n_slots, hash_key(t, key), i);
 	t->count++;
 	*created = true;
 	return i;
@@ -161,8 +196,7 @@ void ptab_del(struct ptab *t, uint32_t i)
 {
 	uint32_t mask = t->n_slots - 1, s, j;
 
-	for (s = hash_key(t, t->keys + (size_t)i * t->key_len, t->lens[i]) & mask; t->slots[s] != i;
-	     s = (s + 1) & mask)
+	for (s = hash_key(t, key_at(t, i)) & mask; t->slots[s] != i; s = (s + 1) & mask)
 		if (!t->slots[s])
 			return; /* not in the table: nothing to do */
 	/* Backward-shift deletion keeps linear probing correct without
@@ -170,17 +204,18 @@ void ptab_del(struct ptab *t, uint32_t i)
 	t->slots[s] = 0;
 	for (j = (s + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
 		uint32_t k = t->slots[j];
-		uint32_t home = hash_key(t, t->keys + (size_t)k * t->key_len, t->lens[k]) & mask;
+		uint32_t home = hash_key(t, key_at(t, k)) & mask;
 
 		/* Move k into the hole when its home is not in (s, j]. */
 		if ((j > s && (home <= s || home > j)) || (j < s && (home <= s && home > j))) {
 			t->slots[s] = k;
+			t->tags[s] = t->tags[j];
 			t->slots[j] = 0;
 			s = j;
 		}
 	}
 	t->values[i] = 0;
-	t->lens[i] = PTAB_FREE_LEN;
+	key_at(t, i)[t->key_len] = PTAB_FREE_LEN;
 	t->count--;
 	if (t->n_free == t->free_cap) {
 		uint32_t cap = t->free_cap ? t->free_cap * 2 : 256;
@@ -198,8 +233,8 @@ void ptab_prefix(const struct ptab *t, uint32_t i, struct bgp_prefix *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->family = t->family;
-	p->len = t->lens[i];
-	memcpy(p->addr, t->keys + (size_t)i * t->key_len, t->key_len);
+	p->len = key_at(t, i)[t->key_len];
+	memcpy(p->addr, key_at(t, i), t->key_len);
 }
 
 bool ptab_covers(const struct bgp_prefix *p, const struct bgp_prefix *q)
@@ -221,5 +256,5 @@ bool ptab_covers(const struct bgp_prefix *p, const struct bgp_prefix *q)
 size_t ptab_bytes(const struct ptab *t)
 {
 	return (size_t)t->cap * (t->key_len + 1 + sizeof(uint32_t)) +
-	       (size_t)t->n_slots * sizeof(uint32_t) + (size_t)t->free_cap * sizeof(uint32_t);
+	       (size_t)t->n_slots * (sizeof(uint32_t) + 1) + (size_t)t->free_cap * sizeof(uint32_t);
 }

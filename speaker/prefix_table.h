@@ -1,13 +1,16 @@
 /* A compact table of the prefixes of one address family, private to the RIB.
  *
  * Prefixes get dense 32-bit indexes (1..); per index the table stores the key
- * (4 or 16 address bytes + length) and one 32-bit value (the RIB's first-path
- * index). Lookup is an open-addressing hash of indexes with linear probing.
+ * (4 or 16 address bytes followed by the length byte) and one 32-bit value
+ * (the RIB's first-path index). Lookup is an open-addressing hash of indexes
+ * with linear probing; a parallel byte per slot holds 8 bits of the hash, so
+ * a probe past a foreign slot costs no visit to its key, and the hash keeps
+ * runs of consecutive prefixes in neighbouring slots (see hash_key()).
  *
  * Why a hash and not a radix trie: the RIB only needs exact-match lookups
  * (longest-prefix match is the kernel's job), and at 1M IPv4 prefixes this
- * layout costs 4 (key) + 1 (length) + 4 (value) + ~8 (hash slots at <= 0.5-0.75
- * load) = ~17 bytes per prefix, measured by bench/rib-bench, where a
+ * layout costs 4 (key) + 1 (length) + 4 (value) + ~10 (hash slots and tags at
+ * 0.375-0.75 load) = ~19 bytes per prefix, measured by bench/rib-bench, where a
  * path-compressed trie needs a leaf plus an internal node per prefix with two
  * child pointers each (>= 40 bytes). Dense indexes also let per-peer state be
  * plain bitmaps (see rib_out.c). */
@@ -23,13 +26,13 @@
 struct ptab {
 	uint8_t family;	  /* enum bgp_family */
 	uint8_t key_len;  /* 4 or 16 */
-	uint8_t *keys;	  /* key_len bytes per index */
-	uint8_t *lens;	  /* prefix length per index */
+	uint8_t *keys;	  /* key_len address bytes + 1 length byte per index */
 	uint32_t *values; /* per index; 0 = slot unused */
-	uint32_t cap;	  /* entries allocated in keys/lens/values (index 0 unused) */
+	uint32_t cap;	  /* entries allocated in keys/values (index 0 unused) */
 	uint32_t top;	  /* highest index handed out + 1 */
 	uint32_t count;	  /* live prefixes */
 	uint32_t *slots;  /* hash: index or 0 */
+	uint8_t *tags;	  /* per slot: 8 bits of the key's hash */
 	uint32_t n_slots; /* power of two */
 	uint32_t *free;	  /* indexes to reuse */
 	uint32_t n_free, free_cap;
@@ -52,7 +55,7 @@ void ptab_prefix(const struct ptab *t, uint32_t i, struct bgp_prefix *p);
 /* True when index i is in the table (with or without a value). */
 static inline bool ptab_in_use(const struct ptab *t, uint32_t i)
 {
-	return i > 0 && i < t->top && t->lens[i] != PTAB_FREE_LEN;
+	return i > 0 && i < t->top && t->keys[(size_t)i * (t->key_len + 1u) + t->key_len] != PTAB_FREE_LEN;
 }
 /* True when index i holds a prefix with a non-zero value. */
 static inline bool ptab_live(const struct ptab *t, uint32_t i)

@@ -1,4 +1,4 @@
-/* Runs every file of a corpus directory through the fuzz target without
+/* Runs every file of corpus directories through the fuzz target without
  * libFuzzer, so the corpus is exercised by every build (and under the
  * ASan/UBSan build). Prints one TAP result per file; an invariant failure
  * aborts, which the test harness reports as a failure. */
@@ -16,22 +16,18 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int main(int argc, char **argv)
+/* Replays the files of one directory; numbers TAP results from *n. */
+static int replay_dir(const char *dirname, size_t *n)
 {
 	static uint8_t buf[1 << 20];
-	char *names[4096];
+	char *names[8192];
 	size_t count = 0;
 	int failed = 0;
 	struct dirent *d;
-	DIR *dir;
+	DIR *dir = opendir(dirname);
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s CORPUS-DIR\n", argv[0]);
-		return 2;
-	}
-	dir = opendir(argv[1]);
 	if (!dir) {
-		fprintf(stderr, "replay: %s: %s\n", argv[1], strerror(errno));
+		printf("not ok %zu - %s: %s\n", ++*n, dirname, strerror(errno));
 		return 1;
 	}
 	while ((d = readdir(dir)) && count < sizeof(names) / sizeof(names[0]))
@@ -41,20 +37,38 @@ int main(int argc, char **argv)
 	qsort(names, count, sizeof(names[0]), by_name);
 	for (size_t i = 0; i < count; i++) {
 		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", argv[1], names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dirname, names[i]);
 		FILE *f = fopen(path, "rb");
 		if (!f) {
-			printf("not ok %zu - %s: %s\n", i + 1, names[i], strerror(errno));
+			printf("not ok %zu - %s: %s\n", ++*n, names[i], strerror(errno));
 			failed = 1;
 			free(names[i]);
 			continue;
 		}
-		size_t n = fread(buf, 1, sizeof(buf), f);
+		size_t len = fread(buf, 1, sizeof(buf), f);
 		fclose(f);
-		LLVMFuzzerTestOneInput(buf, n);
-		printf("ok %zu - %s (%zu octets)\n", i + 1, names[i], n);
+		LLVMFuzzerTestOneInput(buf, len);
+		printf("ok %zu - %s (%zu octets)\n", ++*n, names[i], len);
 		free(names[i]);
 	}
-	printf("1..%zu\n", count);
-	return count && !failed ? 0 : 1;
+	if (!count) {
+		printf("not ok %zu - %s is empty\n", ++*n, dirname);
+		failed = 1;
+	}
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	size_t n = 0;
+	int failed = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s CORPUS-DIR...\n", argv[0]);
+		return 2;
+	}
+	for (int i = 1; i < argc; i++)
+		failed |= replay_dir(argv[i], &n);
+	printf("1..%zu\n", n);
+	return failed;
 }

@@ -298,10 +298,10 @@ static const struct vcase cases[] = {
 	    "error with field IPpool.NodeSelector = 'global()' (global() selector is not valid for IPPool nodeSelector "
 	    "- use all() instead)"),
 	BAD(HDR("IPPool") "\"metadata\":{\"name\":\"p1\"},\"spec\":{\"cidr\":\"10.0.0.0/24\",\"allowedUses\":[\"Workload\",\"Other\"]}}",
-	    "error with field IPpool.AllowedUses = 'Other' (unknown use: Other)"),
+	    "error with field IPpool.AllowedUses = '[Workload Other]' (unknown use: Other)"),
 	BAD(HDR("IPPool") "\"metadata\":{\"name\":\"p1\"},\"spec\":{\"cidr\":\"10.0.0.0/24\",\"allowedUses\":[\"LoadBalancer\",\"Tunnel\"],\"disableBGPExport\":true}}",
 	    "error with the following fields:\n"
-	    "-  IPpool.AllowedUses = 'Tunnel' (LoadBalancer cannot be used at the same time as: Tunnel)\n"
+	    "-  IPpool.AllowedUses = '[LoadBalancer Tunnel]' (LoadBalancer cannot be used at the same time as: Tunnel)\n"
 	    "-  IPpool.DisableBGPExport = 'true' (IP Pool with AllowedUse LoadBalancer must have DisableBGPExport set "
 	    "to true)\n"),
 	BAD(HDR("IPPool") "\"metadata\":{\"name\":\"p1\"},\"spec\":{\"cidr\":\"10.0.0.0/24\",\"allowedUses\":[\"Tunnel\"],\"namespaceSelector\":\"a == 'b'\"}}",
@@ -347,7 +347,7 @@ static const struct vcase cases[] = {
 	    "error with field Name = 'Big' (Reason: failed to validate Field: Name because of Tag: name )"),
 	BAD(HDR("IPPool") "\"metadata\":{\"name\":\"lb\"},\"spec\":{\"cidr\":\"10.0.0.0/24\",\"allowedUses\":[\"LoadBalancer\"],\"ipipMode\":\"Always\",\"nodeSelector\":\"has(x)\"}}",
 	    "error with the following fields:\n"
-	    "-  IPpool.AllowedUses = 'LoadBalancer' (Neither IPIPMode nor VXLANMode can be enabled on AllowedUses "
+	    "-  IPpool.AllowedUses = '[LoadBalancer]' (Neither IPIPMode nor VXLANMode can be enabled on AllowedUses "
 	    "LoadBalancer IP pool)\n"
 	    "-  IPpool.NodeSelector = 'has(x)' (IP Pool with AllowedUse LoadBalancer must have node selector set to "
 	    "all())\n"),
