@@ -11,7 +11,9 @@
  * and pulls the full table for it in 4096-prefix slices (export + grouping,
  * no encoding). Phase 3 repeats phase 1 through the codec: the same routes
  * pre-encoded as UPDATE messages, decoded by wire.h and applied with
- * rib_apply_update(). Phase 4 withdraws everything. */
+ * rib_apply_update(). Phase 4 withdraws everything. Phase 5 is the Calico
+ * route-reflector shape: 1,000 iBGP clients each announce 4 prefixes and
+ * every client's outbound queue is drained (each gets the 3,996 others). */
 #include "speaker/rib.h"
 #include "speaker/wire.h"
 
@@ -297,6 +299,86 @@ static int phase_wire(size_t n, size_t sets)
 	return 0;
 }
 
+/* Phase 5: one reflector, `clients` route-reflector clients x 4 prefixes. */
+static int phase_reflector(size_t clients)
+{
+	struct rib_config cfg = {.router_id = 0x0a000001, .local_as = 64512};
+	struct rib_out_batch b;
+	struct attr_store *st;
+	struct rib *r;
+	struct err e;
+	uint16_t *ids = calloc(clients, sizeof(*ids));
+	size_t sent = 0;
+	double t0, t1, t2;
+
+	if (!ids || rib_new(&cfg, NULL, &r, &e) < 0)
+		return 1;
+	st = rib_attrs(r);
+	for (size_t i = 0; i < clients; i++) {
+		uint32_t a = 0x0a800000u + (uint32_t)i + 1; /* 10.128.x.y */
+		struct rib_peer_config pc = {.addr_family = BGP_FAM_IPV4, .remote_as = 64512,
+					     .rr_client = true,
+					     .addr = {(uint8_t)(a >> 24), (uint8_t)(a >> 16),
+						      (uint8_t)(a >> 8), (uint8_t)a}};
+		struct rib_peer_session ss = {.router_id = a, .families = {true, false},
+					      .has_local4 = true, .local4 = {10, 0, 0, 1}};
+		int id = rib_peer_add(r, &pc, &e);
+
+		if (id < 0 || rib_peer_up(r, (uint16_t)id, &ss, &e) < 0) {
+			fprintf(stderr, "rib-bench: %s\n", e.msg);
+			return 1;
+		}
+		ids[i] = (uint16_t)id;
+	}
+	rib_out_batch_init(&b);
+	for (size_t i = 0; i < clients; i++) /* the empty initial dumps */
+		while (rib_out_pending(r, ids[i]))
+			rib_out_pull(r, ids[i], 4096, &b);
+	t0 = now();
+	for (size_t i = 0; i < clients; i++) {
+		struct attr_in in = {.origin = BGP_ORIGIN_IGP, .nh_len = 4};
+		struct bgp_prefix p[4];
+		struct attr_set *a;
+
+		in.next_hop[0] = 10;
+		in.next_hop[1] = 128;
+		in.next_hop[2] = (uint8_t)((i + 1) >> 8);
+		in.next_hop[3] = (uint8_t)(i + 1);
+		a = attr_intern(st, &in);
+		for (int k = 0; k < 4; k++) {
+			uint32_t net = 0x0a000000u + ((uint32_t)(i * 4 + (size_t)k) << 6);
+
+			memset(&p[k], 0, sizeof(p[k]));
+			p[k].family = BGP_FAM_IPV4;
+			p[k].len = 26; /* Calico's default block size */
+			p[k].addr[0] = (uint8_t)(net >> 24);
+			p[k].addr[1] = (uint8_t)(net >> 16);
+			p[k].addr[2] = (uint8_t)(net >> 8);
+			p[k].addr[3] = (uint8_t)net;
+		}
+		rib_announce(r, ids[i], a, p, 4, &e);
+		attr_unref(st, a);
+	}
+	t1 = now();
+	for (size_t i = 0; i < clients; i++) {
+		while (rib_out_pending(r, ids[i])) {
+			int n = rib_out_pull(r, ids[i], 4096, &b);
+
+			if (n < 0)
+				break;
+			sent += (size_t)n;
+		}
+	}
+	t2 = now();
+	printf("route reflector: %zu clients x 4 prefixes: ingest %.3f s, outbound to all "
+	       "clients %.3f s (%zu prefixes sent, %.0f ns each)\n",
+	       clients, t1 - t0, t2 - t1, sent, (t2 - t1) * 1e9 / (double)(sent ? sent : 1));
+	rib_out_batch_free(r, &b);
+	rib_free(r);
+	free(ids);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
@@ -306,7 +388,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: rib-bench [PREFIXES (1..16777216) [ATTRSETS (>= 1)]]\n");
 		return 2;
 	}
-	if (phase_direct(n, sets))
+	if (phase_direct(n, sets) || phase_wire(n, sets))
 		return 1;
-	return phase_wire(n, sets);
+	return phase_reflector(1000);
 }

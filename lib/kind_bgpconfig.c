@@ -9,18 +9,21 @@
 #include "lib/scalar.h"
 #include "lib/schema.h"
 
-static const char *const aliases[] = {"bgpconfiguration", "bgpconfigurations", "bgpconfig", "bgpconfigs", NULL};
+static const char *const aliases[] = {"bgpconfiguration", "bgpconfigurations", "bgpconfig",
+				      "bgpconfigs", NULL};
 static const char *const columns[] = {"NAME", "LOGSEVERITY", "MESHENABLED", "ASNUMBER", NULL};
 
 static const char *const bind_modes[] = {"None", "NodeIP", NULL};
 static const char *const lb_aggregation[] = {"Enabled", "Disabled", NULL};
-static const char *const cluster_routes[] = {"Enabled", "Disabled", "EnabledIPIPOnly", "EnabledNoEncapOnly", NULL};
+static const char *const cluster_routes[] = {"Enabled", "Disabled", "EnabledIPIPOnly",
+					     "EnabledNoEncapOnly", NULL};
 
 extern const struct field bgp_password_fields[];
 
 static bool chk_log_level(const char *s)
 {
-	static const char *const levels[] = {"Trace", "Debug", "Info", "Warning", "Error", "Fatal", NULL};
+	static const char *const levels[] = {"Trace", "Debug", "Info", "Warning",
+					     "Error", "Fatal", NULL};
 
 	for (size_t i = 0; levels[i]; i++)
 		if (strcmp(levels[i], s) == 0)
@@ -36,22 +39,30 @@ static bool chk_ignored_interface(const char *s)
 	if (n < 1 || n > 15 || strcmp(s, "*") == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		      s[i] == '_' || s[i] == '.' || s[i] == '*' || s[i] == '-'))
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] == '*' ||
+		      s[i] == '-'))
 			return false;
 	return true;
 }
 
+/* clang-format off */
 static const struct field service_cidr_fields[] = {
 	{.json = "cidr", .go = "CIDR", .type = FT_STRING, .gotype = "string", .tag = "net", .check = chk_net},
 	{0},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field service_cidr_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "ServiceClusterIPBlock", .sub = service_cidr_fields},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field service_ext_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "ServiceExternalIPBlock", .sub = service_cidr_fields},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field service_lb_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "ServiceLoadBalancerIPBlock", .sub = service_cidr_fields},
 };
@@ -62,24 +73,34 @@ static const struct field community_fields[] = {
 	{.json = "value", .go = "Value", .type = FT_STRING, .flags = F_REQ, .gotype = "string", .maxlen = 40},
 	{0},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field community_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "Community", .sub = community_fields},
 };
+/* clang-format on */
 
-static const struct field string_elem[] = {{.json = "", .go = "", .type = FT_STRING, .gotype = "string"}};
+static const struct field string_elem[] = {
+    {.json = "", .go = "", .type = FT_STRING, .gotype = "string"}};
 
+/* clang-format off */
 static const struct field prefix_adv_fields[] = {
 	{.json = "cidr", .go = "CIDR", .type = FT_STRING, .gotype = "string", .tag = "net", .check = chk_net},
 	{.json = "communities", .go = "Communities", .type = FT_LIST, .flags = F_REQ, .gotype = "[]string",
 	 .sub = string_elem},
 	{0},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field prefix_adv_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "PrefixAdvertisement", .sub = prefix_adv_fields},
 };
+/* clang-format on */
 
-static const struct field ignored_elem[] = {{.json = "", .go = "", .type = FT_STRING, .gotype = "string"}};
+static const struct field ignored_elem[] = {
+    {.json = "", .go = "", .type = FT_STRING, .gotype = "string"}};
 
+/* clang-format off */
 static const struct field spec_fields[] = {
 	{.json = "logSeverityScreen", .go = "LogSeverityScreen", .type = FT_STRING, .gotype = "string",
 	 .tag = "logLevel", .check = chk_log_level},
@@ -118,6 +139,7 @@ static const struct field spec_fields[] = {
 	 .gotype = "int", .min = INT64_MIN, .max = INT64_MAX, .vmin = 1, .vmax = 2147483646},
 	{0},
 };
+/* clang-format on */
 
 /* A community literal: shape errors are the caller's, value errors are
  * reported here per bad part (Calico's validateCommunityValue). Returns
@@ -129,7 +151,8 @@ static bool valid_community(const char *value, const char *field, struct verrs *
 	if (rc == -EINVAL)
 		return false;
 	for (int i = 0; i < nbad; i++)
-		verrs_addf(errs, field, value, "invalid community value, expected %d bit value", bits);
+		verrs_addf(errs, field, value, "invalid community value, expected %d bit value",
+			   bits);
 	return true;
 }
 
@@ -160,12 +183,14 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 		const char *value = js_or(c, "value", "");
 
 		if (!valid_community(value, "Spec.Communities[].Value", errs))
-			verrs_add(errs, "Spec.Communities[].Value", value, "invalid community value or format used.");
+			verrs_add(errs, "Spec.Communities[].Value", value,
+				  "invalid community value or format used.");
 	}
 	if (json_array_size(ads) == 0 && json_array_size(communities) != 0) {
 		char *val = go_value(communities);
 
-		verrs_add(errs, "Spec.Communities[]", val, "communities are defined but not used in Spec.PrefixAdvertisement[].");
+		verrs_add(errs, "Spec.Communities[]", val,
+			  "communities are defined but not used in Spec.PrefixAdvertisement[].");
 		free(val);
 	}
 	json_array_foreach(ads, i, c)
@@ -175,12 +200,14 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 		json_t *pc;
 
 		if (cidr_parse_or_ip(cidr, &parsed))
-			verrs_add(errs, "Spec.PrefixAdvertisement[].CIDR", cidr, "invalid CIDR value.");
+			verrs_add(errs, "Spec.PrefixAdvertisement[].CIDR", cidr,
+				  "invalid CIDR value.");
 		json_array_foreach(json_object_get(c, "communities"), j, pc)
 		{
 			const char *value = json_string_value(pc);
 
-			if (!valid_community(value, "Spec.PrefixAdvertisement[].Communities[]", errs) &&
+			if (!valid_community(value, "Spec.PrefixAdvertisement[].Communities[]",
+					     errs) &&
 			    !community_defined(value, communities))
 				verrs_add(errs, "Spec.PrefixAdvertisement[].Communities[]", value,
 					  "community used is invalid or not defined.");
@@ -189,10 +216,13 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 	if (json_is_false(mesh)) {
 		if (json_object_get(v->spec, "nodeMeshPassword"))
 			verrs_add(errs, "Spec.NodeMeshPassword", NULL,
-				  "spec.NodeMeshPassword cannot be set if spec.NodeToNodeMesh is disabled");
+				  "spec.NodeMeshPassword cannot be set if spec.NodeToNodeMesh is "
+				  "disabled");
 		if (json_object_get(v->spec, "nodeMeshMaxRestartTime"))
-			verrs_add(errs, "Spec.NodeMeshMaxRestartTime", js(v->spec, "nodeMeshMaxRestartTime"),
-				  "spec.NodeMeshMaxRestartTime cannot be set if spec.NodeToNodeMesh is disabled");
+			verrs_add(errs, "Spec.NodeMeshMaxRestartTime",
+				  js(v->spec, "nodeMeshMaxRestartTime"),
+				  "spec.NodeMeshMaxRestartTime cannot be set if "
+				  "spec.NodeToNodeMesh is disabled");
 	}
 }
 
@@ -203,13 +233,13 @@ static void client_post(struct vctx *v, struct verrs *errs)
 		const char *json, *field, *word;
 		bool nonempty; /* lists: only a non-empty one is rejected */
 	} only_default[] = {
-		{"nodeToNodeMeshEnabled", "NodeToNodeMeshEnabled", "nodeToNodeMeshEnabled", false},
-		{"asNumber", "ASNumber", "ASNumber", false},
-		{"serviceLoadBalancerIPs", "ServiceLoadBalancerIPs", "ServiceLoadBalancerIPs", true},
-		{"serviceExternalIPs", "ServiceExternalIPs", "ServiceExternalIPs", true},
-		{"serviceClusterIPs", "ServiceClusterIPs", "ServiceClusterIPs", true},
-		{"nodeMeshPassword", "NodeMeshPassword", "nodeMeshPassword", false},
-		{"nodeMeshMaxRestartTime", "NodeMeshMaxRestartTime", "nodeMeshMaxRestartTime", false},
+	    {"nodeToNodeMeshEnabled", "NodeToNodeMeshEnabled", "nodeToNodeMeshEnabled", false},
+	    {"asNumber", "ASNumber", "ASNumber", false},
+	    {"serviceLoadBalancerIPs", "ServiceLoadBalancerIPs", "ServiceLoadBalancerIPs", true},
+	    {"serviceExternalIPs", "ServiceExternalIPs", "ServiceExternalIPs", true},
+	    {"serviceClusterIPs", "ServiceClusterIPs", "ServiceClusterIPs", true},
+	    {"nodeMeshPassword", "NodeMeshPassword", "nodeMeshPassword", false},
+	    {"nodeMeshMaxRestartTime", "NodeMeshMaxRestartTime", "nodeMeshMaxRestartTime", false},
 	};
 
 	if (strcmp(res_name(v->obj), "default") == 0)
@@ -221,7 +251,8 @@ static void client_post(struct vctx *v, struct verrs *errs)
 			continue;
 		char *name = xasprintf("BGPConfiguration.Spec.%s", only_default[i].field);
 
-		verrs_addf(errs, name, NULL, "Cannot set %s on a non default BGP Configuration.", only_default[i].word);
+		verrs_addf(errs, name, NULL, "Cannot set %s on a non default BGP Configuration.",
+			   only_default[i].word);
 		free(name);
 	}
 }
@@ -232,7 +263,8 @@ static void defaults(struct vctx *v)
 	if (!json_object_get(v->spec, "logSeverityScreen"))
 		json_object_set_new(v->spec, "logSeverityScreen", json_string("Info"));
 	if (!json_object_get(v->spec, "serviceLoadBalancerAggregation"))
-		json_object_set_new(v->spec, "serviceLoadBalancerAggregation", json_string("Enabled"));
+		json_object_set_new(v->spec, "serviceLoadBalancerAggregation",
+				    json_string("Enabled"));
 }
 
 static char *cell(const json_t *obj, const char *heading, const struct res_print_ctx *pctx)
@@ -247,9 +279,11 @@ static char *cell(const json_t *obj, const char *heading, const struct res_print
 		return xstrdup(!json_is_boolean(v) ? "-" : json_is_true(v) ? "true" : "false");
 	}
 	v = json_object_get(spec, "asNumber");
-	return json_is_integer(v) ? xasprintf("%lld", (long long)json_integer_value(v)) : xstrdup("-");
+	return json_is_integer(v) ? xasprintf("%lld", (long long)json_integer_value(v))
+				  : xstrdup("-");
 }
 
+/* clang-format off */
 const struct kind_desc kind_bgpconfig = {
 	.name = "BGPConfiguration",
 	.list_name = "BGPConfigurationList",
@@ -263,3 +297,4 @@ const struct kind_desc kind_bgpconfig = {
 	.client_post = client_post,
 	.defaults = defaults,
 };
+/* clang-format on */

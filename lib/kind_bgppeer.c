@@ -18,14 +18,17 @@ static bool chk_source_address(const char *s)
 	return strcmp(s, "UseNodeIP") == 0 || strcmp(s, "None") == 0;
 }
 
+/* clang-format off */
 static const struct field secret_ref_fields[] = {
 	{.json = "name", .go = "Name", .type = FT_STRING, .gotype = "string"},
 	{.json = "key", .go = "Key", .type = FT_STRING, .flags = F_CRDREQ, .gotype = "string"},
 	{.json = "optional", .go = "Optional", .type = FT_BOOL, .flags = F_PTR, .gotype = "bool"},
 	{0},
 };
+/* clang-format on */
 
 /* Shared with BGPConfiguration's nodeMeshPassword. */
+/* clang-format off */
 const struct field bgp_password_fields[] = {
 	{.json = "secretKeyRef", .go = "SecretKeyRef", .type = FT_OBJECT, .gotype = "SecretKeySelector",
 	 .sub = secret_ref_fields},
@@ -70,6 +73,7 @@ static const struct field spec_fields[] = {
 	 .enums = reverse_modes},
 	{0},
 };
+/* clang-format on */
 
 static json_int_t asn_of(const json_t *spec)
 {
@@ -89,7 +93,8 @@ static void check_reachable_by(const char *rb, const char *peer_ip, struct verrs
 		return;
 	if (!peer_ip[0]) {
 		/* Calico reports the (empty) peerIP as the value. */
-		verrs_add(errs, "ReachableBy", peer_ip, "ReachablyBy field must be empty when PeerIP is empty");
+		verrs_add(errs, "ReachableBy", peer_ip,
+			  "ReachablyBy field must be empty when PeerIP is empty");
 		return;
 	}
 	if (ip_parse(rb, &rba)) {
@@ -101,39 +106,50 @@ static void check_reachable_by(const char *rb, const char *peer_ip, struct verrs
 		return;
 	}
 	if (rba.family != pa.family)
-		verrs_add(errs, "ReachableBy", rb, "ReachableBy and PeerIP address family mismatched");
+		verrs_add(errs, "ReachableBy", rb,
+			  "ReachableBy and PeerIP address family mismatched");
 }
 
 static void spec_struct(struct vctx *v, struct verrs *errs)
 {
-	const char *node = js_or(v->spec, "node", ""), *node_sel = js_or(v->spec, "nodeSelector", "");
-	const char *peer_ip = js_or(v->spec, "peerIP", ""), *peer_sel = js_or(v->spec, "peerSelector", "");
+	const char *node = js_or(v->spec, "node", ""),
+		   *node_sel = js_or(v->spec, "nodeSelector", "");
+	const char *peer_ip = js_or(v->spec, "peerIP", ""),
+		   *peer_sel = js_or(v->spec, "peerSelector", "");
 	const char *lws = js_or(v->spec, "localWorkloadSelector", "");
 	json_int_t asn = asn_of(v->spec);
 	char asn_text[24];
 
 	snprintf(asn_text, sizeof(asn_text), "%lld", (long long)asn);
 	if (node[0] && node_sel[0])
-		verrs_add(errs, "Node", node, "Node field must be empty when NodeSelector is specified");
+		verrs_add(errs, "Node", node,
+			  "Node field must be empty when NodeSelector is specified");
 	if (peer_ip[0] && peer_sel[0])
-		verrs_add(errs, "PeerIP", peer_ip, "PeerIP field must be empty when PeerSelector is specified");
+		verrs_add(errs, "PeerIP", peer_ip,
+			  "PeerIP field must be empty when PeerSelector is specified");
 	if (asn != 0 && peer_sel[0])
-		verrs_add(errs, "ASNumber", asn_text, "ASNumber field must be empty when PeerSelector is specified");
+		verrs_add(errs, "ASNumber", asn_text,
+			  "ASNumber field must be empty when PeerSelector is specified");
 	if (lws[0]) {
 		if (asn == 0)
 			verrs_add(errs, "ASNumber", asn_text,
-				  "ASNumber field must NOT be empty when LocalWorkloadSelector is specified");
+				  "ASNumber field must NOT be empty when LocalWorkloadSelector is "
+				  "specified");
 		if (peer_ip[0])
-			verrs_add(errs, "PeerIP", peer_ip,
-				  "PeerIP field must be empty when LocalWorkloadSelector is specified");
+			verrs_add(
+			    errs, "PeerIP", peer_ip,
+			    "PeerIP field must be empty when LocalWorkloadSelector is specified");
 		if (peer_sel[0])
 			verrs_add(errs, "PeerSelector", peer_sel,
-				  "PeerSelector field must be empty when LocalWorkloadSelector is specified");
+				  "PeerSelector field must be empty when LocalWorkloadSelector is "
+				  "specified");
 	}
 	check_reachable_by(js_or(v->spec, "reachableBy", ""), peer_ip, errs);
-	if (json_is_true(json_object_get(v->spec, "keepOriginalNextHop")) && js_or(v->spec, "nextHopMode", "")[0])
+	if (json_is_true(json_object_get(v->spec, "keepOriginalNextHop")) &&
+	    js_or(v->spec, "nextHopMode", "")[0])
 		verrs_add(errs, "KeepOriginalNextHop", "true",
-			  "The KeepOriginalNextHop field is deprecated. It must not be set to true when NextHopMode "
+			  "The KeepOriginalNextHop field is deprecated. It must not be set to true "
+			  "when NextHopMode "
 			  "is configured.");
 }
 
@@ -150,7 +166,8 @@ static void client_pre(struct vctx *v, struct verrs *errs)
 	{
 		const char *name = json_string_value(f);
 
-		if (!name || !v->ctx || !v->ctx->filter_exists || !v->ctx->filter_exists(v->ctx->arg, name))
+		if (!name || !v->ctx || !v->ctx->filter_exists ||
+		    !v->ctx->filter_exists(v->ctx->arg, name))
 			json_array_append(missing, f);
 	}
 	if (json_array_size(missing)) {
@@ -179,6 +196,7 @@ static char *cell(const json_t *obj, const char *heading, const struct res_print
 	return xasprintf("%lld", (long long)asn_of(spec));
 }
 
+/* clang-format off */
 const struct kind_desc kind_bgppeer = {
 	.name = "BGPPeer",
 	.list_name = "BGPPeerList",
@@ -191,3 +209,4 @@ const struct kind_desc kind_bgppeer = {
 	.client_pre = client_pre,
 	.spec_struct = spec_struct,
 };
+/* clang-format on */

@@ -5,10 +5,11 @@
 
 #include "lib/schema.h"
 
-static const char *const aliases[] = {"clusterinformation", "clusterinformations", "clusterinfo", "clusterinfos",
-				      NULL};
+static const char *const aliases[] = {"clusterinformation", "clusterinformations", "clusterinfo",
+				      "clusterinfos", NULL};
 static const char *const columns[] = {"NAME", NULL};
 
+/* clang-format off */
 static const struct field spec_fields[] = {
 	{.json = "clusterGUID", .go = "ClusterGUID", .type = FT_STRING, .gotype = "string"},
 	{.json = "clusterType", .go = "ClusterType", .type = FT_STRING, .gotype = "string"},
@@ -17,6 +18,7 @@ static const struct field spec_fields[] = {
 	{.json = "variant", .go = "Variant", .type = FT_STRING, .gotype = "string"},
 	{0},
 };
+/* clang-format on */
 
 static char *cell(const json_t *obj, const char *heading, const struct res_print_ctx *pctx)
 {
@@ -26,6 +28,7 @@ static char *cell(const json_t *obj, const char *heading, const struct res_print
 	return xstrdup("");
 }
 
+/* clang-format off */
 const struct kind_desc kind_clusterinfo = {
 	.name = "ClusterInformation",
 	.list_name = "ClusterInformationList",
@@ -37,3 +40,4 @@ const struct kind_desc kind_clusterinfo = {
 	.wide_columns = columns,
 	.cell = cell,
 };
+/* clang-format on */

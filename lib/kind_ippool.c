@@ -13,8 +13,9 @@
 
 static const char *const aliases[] = {"ippool", "ippools", "ipp", "ipps", "pool", "pools", NULL};
 static const char *const columns[] = {"NAME", "CIDR", "SELECTOR", NULL};
-static const char *const wide_columns[] = {"NAME",     "CIDR",     "NAT",      "IPIPMODE",       "VXLANMODE",
-					   "DISABLED", "DISABLEBGPEXPORT", "SELECTOR", "ASSIGNMENTMODE", NULL};
+static const char *const wide_columns[] = {
+    "NAME",	"CIDR",		  "NAT", "IPIPMODE", "VXLANMODE", "DISABLED", "DISABLEBGPEXPORT",
+    "SELECTOR", "ASSIGNMENTMODE", NULL};
 
 static const char *const assignment_modes[] = {"Automatic", "Manual", NULL};
 
@@ -23,6 +24,7 @@ static bool chk_encap_mode(const char *s)
 	return strcmp(s, "Never") == 0 || strcmp(s, "Always") == 0 || strcmp(s, "CrossSubnet") == 0;
 }
 
+/* clang-format off */
 static const struct field use_elem[] = {
 	{.json = "", .go = "AllowedUses", .type = FT_STRING, .gotype = "v3.IPPoolAllowedUse"},
 };
@@ -61,6 +63,8 @@ static const struct field condition_fields[] = {
 	{.json = "message", .go = "Message", .type = FT_STRING, .flags = F_ZERO, .gotype = "string"},
 	{0},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field condition_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "Condition", .sub = condition_fields},
 };
@@ -69,6 +73,7 @@ static const struct field status_fields[] = {
 	{.json = "conditions", .go = "Conditions", .type = FT_LIST, .gotype = "[]v1.Condition", .sub = condition_elem},
 	{0},
 };
+/* clang-format on */
 
 static bool has_use(const json_t *uses, const char *use)
 {
@@ -99,7 +104,8 @@ static const struct ip_cidr *link_local(int family)
 	return family == 4 ? &v4 : &v6;
 }
 
-static void check_overlaps(struct vctx *v, const struct ip_cidr *net, const char *cidr_text, struct verrs *errs)
+static void check_overlaps(struct vctx *v, const struct ip_cidr *net, const char *cidr_text,
+			   struct verrs *errs)
 {
 	const json_t *pool;
 	size_t i;
@@ -114,7 +120,8 @@ static void check_overlaps(struct vctx *v, const struct ip_cidr *net, const char
 		if (strcmp(res_name(pool), res_name(v->obj)) == 0 || cidr_parse_or_ip(other, &oc))
 			continue;
 		if (cidr_overlaps(net, &oc))
-			verrs_addf(errs, "IPPool.Spec.CIDR", cidr_text, "IPPool(%s) CIDR overlaps with IPPool(%s) CIDR %s",
+			verrs_addf(errs, "IPPool.Spec.CIDR", cidr_text,
+				   "IPPool(%s) CIDR overlaps with IPPool(%s) CIDR %s",
 				   res_name(v->obj), res_name(pool), other);
 	}
 }
@@ -122,7 +129,8 @@ static void check_overlaps(struct vctx *v, const struct ip_cidr *net, const char
 /* ippool.go validateAndSetDefaults. */
 static void client_pre(struct vctx *v, struct verrs *errs)
 {
-	const json_t *old_spec = v->ctx && v->ctx->old ? json_object_get(v->ctx->old, "spec") : NULL;
+	const json_t *old_spec =
+	    v->ctx && v->ctx->old ? json_object_get(v->ctx->old, "spec") : NULL;
 	const char *cidr = js_or(v->spec, "cidr", "");
 	struct ip_cidr parsed, net;
 	char canon[IP_STRLEN], num[32];
@@ -145,24 +153,30 @@ static void client_pre(struct vctx *v, struct verrs *errs)
 
 	bs = json_object_get(v->spec, "blockSize");
 	if (!json_is_integer(bs) || json_integer_value(bs) == 0)
-		json_object_set_new(v->spec, "blockSize", json_integer(parsed.ip.family == 4 ? 26 : 122));
+		json_object_set_new(v->spec, "blockSize",
+				    json_integer(parsed.ip.family == 4 ? 26 : 122));
 	block = (int)json_integer_value(json_object_get(v->spec, "blockSize"));
 	snprintf(num, sizeof(num), "%d", block);
 	if (old_spec && json_integer_value(json_object_get(old_spec, "blockSize")) != block)
-		verrs_add(errs, "IPPool.Spec.BlockSize", num, "IPPool BlockSize cannot be modified");
+		verrs_add(errs, "IPPool.Spec.BlockSize", num,
+			  "IPPool BlockSize cannot be modified");
 	if (parsed.ip.family == 4 && (block > 32 || block < 20))
-		verrs_add(errs, "IPPool.Spec.BlockSize", num, "IPv4 block size must be between 20 and 32");
+		verrs_add(errs, "IPPool.Spec.BlockSize", num,
+			  "IPv4 block size must be between 20 and 32");
 	if (parsed.ip.family == 6 && (block > 128 || block < 116))
-		verrs_add(errs, "IPPool.Spec.BlockSize", num, "IPv6 block size must be between 116 and 128");
+		verrs_add(errs, "IPPool.Spec.BlockSize", num,
+			  "IPv6 block size must be between 116 and 128");
 
 	if (!js_or(v->spec, "nodeSelector", "")[0])
 		json_object_set_new(v->spec, "nodeSelector", json_string("all()"));
 	if (json_array_size(json_object_get(v->spec, "allowedUses")) == 0)
-		json_object_set_new(v->spec, "allowedUses", json_pack("[ss]", "Workload", "Tunnel"));
+		json_object_set_new(v->spec, "allowedUses",
+				    json_pack("[ss]", "Workload", "Tunnel"));
 	if (old_spec && has_use(json_object_get(old_spec, "allowedUses"), "LoadBalancer") &&
 	    !has_use(json_object_get(v->spec, "allowedUses"), "LoadBalancer"))
-		verrs_add(errs, "IPPool.Spec.AllowedUses", NULL,
-			  "IPPool allowed use cannot be changed from LoadBalacer to Workload or Tunnel");
+		verrs_add(
+		    errs, "IPPool.Spec.AllowedUses", NULL,
+		    "IPPool allowed use cannot be changed from LoadBalacer to Workload or Tunnel");
 
 	check_overlaps(v, &net, canon, errs);
 
@@ -174,28 +188,35 @@ static void client_pre(struct vctx *v, struct verrs *errs)
 		verrs_add(errs, "IPPool.Spec.VXLANMode", js(v->spec, "vxlanMode"),
 			  "Cannot enable both VXLAN and IPIP on the same IPPool");
 	if (parsed.ip.family == 6 && encap_on(js(v->spec, "ipipMode")))
-		verrs_add(errs, "IPPool.Spec.IPIPMode", js(v->spec, "ipipMode"), "IPIP is not supported on an IPv6 IP pool");
+		verrs_add(errs, "IPPool.Spec.IPIPMode", js(v->spec, "ipipMode"),
+			  "IPIP is not supported on an IPv6 IP pool");
 	if (!cidr_is_masked(&parsed))
 		verrs_add(errs, "IPPool.Spec.CIDR", canon, "IPPool CIDR is not strictly masked");
 	if (cidr_overlaps(&net, link_local(net.ip.family)))
-		verrs_addf(errs, "IPPool.Spec.CIDR", canon, "IPPool CIDR overlaps with %s Link Local range %s",
-			   net.ip.family == 4 ? "IPv4" : "IPv6", net.ip.family == 4 ? "169.254.0.0/16" : "fe80::/10");
+		verrs_addf(errs, "IPPool.Spec.CIDR", canon,
+			   "IPPool CIDR overlaps with %s Link Local range %s",
+			   net.ip.family == 4 ? "IPv4" : "IPv6",
+			   net.ip.family == 4 ? "169.254.0.0/16" : "fe80::/10");
 	if (!json_is_true(json_object_get(v->spec, "disabled")) && net.len > block)
 		verrs_add(errs, "IPPool.Spec.CIDR", canon,
-			  "IP pool size is too small for use with Calico IPAM. It must be equal to or greater than the "
+			  "IP pool size is too small for use with Calico IPAM. It must be equal to "
+			  "or greater than the "
 			  "block size.");
 	if (!js_or(v->spec, "assignmentMode", "")[0])
 		json_object_set_new(v->spec, "assignmentMode", json_string("Automatic"));
 }
 
-static void check_selector_global(const char *sel, const char *field, const char *what, struct verrs *errs)
+static void check_selector_global(const char *sel, const char *field, const char *what,
+				  struct verrs *errs)
 {
 	struct selector *s;
 
 	if (!sel || !sel[0] || sel_parse(sel, &s, NULL))
 		return;
 	if (sel_uses_global(s))
-		verrs_addf(errs, field, sel, "global() selector is not valid for IPPool %s - use all() instead", what);
+		verrs_addf(errs, field, sel,
+			   "global() selector is not valid for IPPool %s - use all() instead",
+			   what);
 	sel_free(s);
 }
 
@@ -218,21 +239,26 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 	}
 	cidr_network(&parsed, &net);
 	if (parsed.ip.family == 6 && encap_on(ipip))
-		verrs_add(errs, "IPpool.IPIPMode", ipip, "IPIPMode other than 'Never' is not supported on an IPv6 IP pool");
+		verrs_add(errs, "IPpool.IPIPMode", ipip,
+			  "IPIPMode other than 'Never' is not supported on an IPv6 IP pool");
 	if (encap_on(ipip) && encap_on(vxlan))
-		verrs_add(errs, "IPpool.IPIPMode", ipip, "IPIPMode and VXLANMode cannot be enabled on LoadBalancer IP pool");
+		verrs_add(errs, "IPpool.IPIPMode", ipip,
+			  "IPIPMode and VXLANMode cannot be enabled on LoadBalancer IP pool");
 	block = json_integer_value(json_object_get(v->spec, "blockSize"));
 	if (block == 0)
 		block = parsed.ip.family == 4 ? 26 : 122;
 	if (!json_is_true(json_object_get(v->spec, "disabled")) && net.len > block)
 		verrs_add(errs, "IPpool.CIDR", cidr,
-			  "IP pool size is too small for use with Calico IPAM. It must be equal to or greater than the "
+			  "IP pool size is too small for use with Calico IPAM. It must be equal to "
+			  "or greater than the "
 			  "block size.");
 	if (!cidr_is_masked(&parsed))
 		verrs_add(errs, "IPpool.CIDR", cidr, "IP pool CIDR is not strictly masked");
 	if (cidr_overlaps(&net, link_local(net.ip.family)))
-		verrs_addf(errs, "IPpool.CIDR", cidr, "IP pool range overlaps with %s Link Local range %s",
-			   net.ip.family == 4 ? "IPv4" : "IPv6", net.ip.family == 4 ? "169.254.0.0/16" : "fe80::/10");
+		verrs_addf(errs, "IPpool.CIDR", cidr,
+			   "IP pool range overlaps with %s Link Local range %s",
+			   net.ip.family == 4 ? "IPv4" : "IPv6",
+			   net.ip.family == 4 ? "169.254.0.0/16" : "fe80::/10");
 	/* The allowed-use errors carry the whole list as their value. */
 	uses_text = uses ? go_value(uses) : xstrdup("[]");
 	json_array_foreach(uses, i, u)
@@ -248,21 +274,28 @@ static void spec_struct(struct vctx *v, struct verrs *errs)
 	if (has_use(uses, "LoadBalancer")) {
 		if (encap_on(ipip) || encap_on(vxlan))
 			verrs_add(errs, "IPpool.AllowedUses", uses_text,
-				  "Neither IPIPMode nor VXLANMode can be enabled on AllowedUses LoadBalancer IP pool");
+				  "Neither IPIPMode nor VXLANMode can be enabled on AllowedUses "
+				  "LoadBalancer IP pool");
 		if (json_is_true(json_object_get(v->spec, "disableBGPExport")))
 			verrs_add(errs, "IPpool.DisableBGPExport", "true",
-				  "IP Pool with AllowedUse LoadBalancer must have DisableBGPExport set to true");
-		if (js_or(v->spec, "nodeSelector", "")[0] && strcmp(js(v->spec, "nodeSelector"), "all()") != 0)
+				  "IP Pool with AllowedUse LoadBalancer must have DisableBGPExport "
+				  "set to true");
+		if (js_or(v->spec, "nodeSelector", "")[0] &&
+		    strcmp(js(v->spec, "nodeSelector"), "all()") != 0)
 			verrs_add(errs, "IPpool.NodeSelector", js(v->spec, "nodeSelector"),
-				  "IP Pool with AllowedUse LoadBalancer must have node selector set to all()");
+				  "IP Pool with AllowedUse LoadBalancer must have node selector "
+				  "set to all()");
 	}
 	free(uses_text);
 	if (has_use(uses, "Tunnel") && js_or(v->spec, "namespaceSelector", "")[0])
 		verrs_add(errs, "IPpool.NamespaceSelector", js(v->spec, "namespaceSelector"),
-			  "IP Pool with AllowedUse Tunnel cannot have namespaceSelector specified - tunnel IPs are not "
+			  "IP Pool with AllowedUse Tunnel cannot have namespaceSelector specified "
+			  "- tunnel IPs are not "
 			  "namespaced resources");
-	check_selector_global(js(v->spec, "nodeSelector"), "IPpool.NodeSelector", "nodeSelector", errs);
-	check_selector_global(js(v->spec, "namespaceSelector"), "IPpool.NamespaceSelector", "namespaceSelector", errs);
+	check_selector_global(js(v->spec, "nodeSelector"), "IPpool.NodeSelector", "nodeSelector",
+			      errs);
+	check_selector_global(js(v->spec, "namespaceSelector"), "IPpool.NamespaceSelector",
+			      "namespaceSelector", errs);
 }
 
 static char *cell(const json_t *obj, const char *heading, const struct res_print_ctx *pctx)
@@ -275,11 +308,13 @@ static char *cell(const json_t *obj, const char *heading, const struct res_print
 	if (strcmp(heading, "SELECTOR") == 0)
 		return xstrdup(js_or(spec, "nodeSelector", ""));
 	if (strcmp(heading, "NAT") == 0)
-		return xstrdup(json_is_true(json_object_get(spec, "natOutgoing")) ? "true" : "false");
+		return xstrdup(json_is_true(json_object_get(spec, "natOutgoing")) ? "true"
+										  : "false");
 	if (strcmp(heading, "DISABLED") == 0)
 		return xstrdup(json_is_true(json_object_get(spec, "disabled")) ? "true" : "false");
 	if (strcmp(heading, "DISABLEBGPEXPORT") == 0)
-		return xstrdup(json_is_true(json_object_get(spec, "disableBGPExport")) ? "true" : "false");
+		return xstrdup(json_is_true(json_object_get(spec, "disableBGPExport")) ? "true"
+										       : "false");
 	if (strcmp(heading, "IPIPMODE") == 0)
 		return xstrdup(js_or(spec, "ipipMode", "")[0] ? js(spec, "ipipMode") : "Never");
 	if (strcmp(heading, "VXLANMODE") == 0)
@@ -287,6 +322,7 @@ static char *cell(const json_t *obj, const char *heading, const struct res_print
 	return xstrdup(js_or(spec, "assignmentMode", ""));
 }
 
+/* clang-format off */
 const struct kind_desc kind_ippool = {
 	.name = "IPPool",
 	.list_name = "IPPoolList",
@@ -302,3 +338,4 @@ const struct kind_desc kind_ippool = {
 	.client_pre = client_pre,
 	.spec_struct = spec_struct,
 };
+/* clang-format on */

@@ -12,7 +12,8 @@ static const char *const wide_columns[] = {"NAME", "ASN", "IPV4", "IPV6", NULL};
 
 static bool chk_ip_type(const char *s)
 {
-	return strcmp(s, "CalicoNodeIP") == 0 || strcmp(s, "InternalIP") == 0 || strcmp(s, "ExternalIP") == 0;
+	return strcmp(s, "CalicoNodeIP") == 0 || strcmp(s, "InternalIP") == 0 ||
+	       strcmp(s, "ExternalIP") == 0;
 }
 
 /* A WireGuard public key: standard base64 of 32 bytes (44 chars, one '='). */
@@ -23,14 +24,15 @@ static bool chk_wireguard_key(const char *s)
 	for (size_t i = 0; i < 43; i++) {
 		char c = s[i];
 
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-		      c == '/'))
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/'))
 			return false;
 	}
 	/* The last character before '=' carries 4 bits: its 2 low bits are 0. */
 	return strchr("AEIMQUYcgkosw048", s[42]) != NULL;
 }
 
+/* clang-format off */
 static const struct field bgp_fields[] = {
 	{.json = "asNumber", .go = "ASNumber", .type = FT_ASN, .flags = F_PTR, .gotype = "numorstring.ASNumber"},
 	{.json = "ipv4Address", .go = "IPv4Address", .type = FT_STRING, .gotype = "string", .tag = "cidrv4",
@@ -49,6 +51,8 @@ static const struct field orch_ref_fields[] = {
 	{.json = "orchestrator", .go = "Orchestrator", .type = FT_STRING, .gotype = "string"},
 	{0},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field orch_ref_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "OrchRef", .sub = orch_ref_fields},
 };
@@ -68,6 +72,8 @@ static const struct field address_fields[] = {
 	 .check = chk_ip_type},
 	{0},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field address_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "NodeAddress", .sub = address_fields},
 };
@@ -90,9 +96,12 @@ static const struct field spec_fields[] = {
 	 .sub = address_elem},
 	{0},
 };
+/* clang-format on */
 
-static const struct field pod_cidr_elem[] = {{.json = "", .go = "", .type = FT_STRING, .gotype = "string"}};
+static const struct field pod_cidr_elem[] = {
+    {.json = "", .go = "", .type = FT_STRING, .gotype = "string"}};
 
+/* clang-format off */
 static const struct field status_fields[] = {
 	{.json = "wireguardPublicKey", .go = "WireguardPublicKey", .type = FT_STRING, .gotype = "string",
 	 .tag = "wireguardPublicKey", .check = chk_wireguard_key},
@@ -101,6 +110,7 @@ static const struct field status_fields[] = {
 	{.json = "podCIDRs", .go = "PodCIDRs", .type = FT_LIST, .gotype = "[]string", .sub = pod_cidr_elem},
 	{0},
 };
+/* clang-format on */
 
 static void spec_struct(struct vctx *v, struct verrs *errs)
 {
@@ -129,6 +139,7 @@ static char *cell(const json_t *obj, const char *heading, const struct res_print
 	return xstrdup(js_or(bgp, "ipv6Address", ""));
 }
 
+/* clang-format off */
 const struct kind_desc kind_node = {
 	.name = "Node",
 	.list_name = "NodeList",
@@ -144,3 +155,4 @@ const struct kind_desc kind_node = {
 	.cell = cell,
 	.spec_struct = spec_struct,
 };
+/* clang-format on */

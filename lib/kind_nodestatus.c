@@ -5,18 +5,21 @@
 
 #include "lib/schema.h"
 
-static const char *const aliases[] = {"caliconodestatus", "caliconodestatuses", "nodestatus", "nodestatuses", NULL};
+static const char *const aliases[] = {"caliconodestatus", "caliconodestatuses", "nodestatus",
+				      "nodestatuses", NULL};
 static const char *const columns[] = {"NAME", "NODE", NULL};
 static const char *const wide_columns[] = {"NAME", "NODE", "CLASSES", NULL};
 
 static const char *const classes[] = {"Agent", "BGP", "Routes", NULL};
 static const char *const daemon_states[] = {"Ready", "NotReady", NULL};
 static const char *const peer_types[] = {"NodeMesh", "NodePeer", "GlobalPeer", NULL};
-static const char *const session_states[] = {"Idle",        "Connect",     "Active", "OpenSent",
+static const char *const session_states[] = {"Idle",	    "Connect",	   "Active", "OpenSent",
 					     "OpenConfirm", "Established", "Close",  NULL};
 static const char *const route_types[] = {"FIB", "RIB", NULL};
-static const char *const source_types[] = {"Kernel", "Static", "Direct", "NodeMesh", "BGPPeer", NULL};
+static const char *const source_types[] = {"Kernel",   "Static",  "Direct",
+					   "NodeMesh", "BGPPeer", NULL};
 
+/* clang-format off */
 static const struct field class_elem[] = {
 	{.json = "", .go = "Classes", .type = FT_STRING, .gotype = "v3.NodeStatusClassType", .enums = classes},
 };
@@ -58,6 +61,8 @@ static const struct field peer_fields[] = {
 	{.json = "since", .go = "Since", .type = FT_STRING, .gotype = "string"},
 	{0},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field peer_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "BGPPeerStatus", .sub = peer_fields},
 };
@@ -93,6 +98,8 @@ static const struct field route_fields[] = {
 	 .gotype = "CalicoNodeRouteLearnedFrom", .sub = learned_fields},
 	{0},
 };
+/* clang-format on */
+/* clang-format off */
 static const struct field route_elem[] = {
 	{.json = "", .go = "", .type = FT_OBJECT, .gotype = "CalicoNodeRoute", .sub = route_fields},
 };
@@ -113,6 +120,7 @@ static const struct field status_fields[] = {
 	 .sub = routes_fields},
 	{0},
 };
+/* clang-format on */
 
 /* classes: dive,... plus unique (go-playground "unique"). */
 static void spec_struct(struct vctx *v, struct verrs *errs)
@@ -146,12 +154,14 @@ static char *cell(const json_t *obj, const char *heading, const struct res_print
 	{
 		char *tmp = out;
 
-		out = xasprintf("%s%s%s", tmp, i ? "," : "", json_is_string(c) ? json_string_value(c) : "");
+		out = xasprintf("%s%s%s", tmp, i ? "," : "",
+				json_is_string(c) ? json_string_value(c) : "");
 		free(tmp);
 	}
 	return out;
 }
 
+/* clang-format off */
 const struct kind_desc kind_nodestatus = {
 	.name = "CalicoNodeStatus",
 	.list_name = "CalicoNodeStatusList",
@@ -167,3 +177,4 @@ const struct kind_desc kind_nodestatus = {
 	.cell = cell,
 	.spec_struct = spec_struct,
 };
+/* clang-format on */

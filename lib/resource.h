@@ -31,8 +31,8 @@
 struct kind_desc;
 
 enum res_op {
-	RES_OP_CREATE,   /* create (and the create attempt of apply) */
-	RES_OP_UPDATE,   /* replace, apply-as-update, patch, label */
+	RES_OP_CREATE,	 /* create (and the create attempt of apply) */
+	RES_OP_UPDATE,	 /* replace, apply-as-update, patch, label */
 	RES_OP_VALIDATE, /* calicoctl validate: the validator only, no client checks */
 };
 
@@ -53,11 +53,11 @@ const struct kind_desc *kind_by_list_name(const char *list_kind);
 /* All kinds, NULL-terminated, in a stable order. */
 const struct kind_desc *const *kind_all(void);
 
-const char *kind_name(const struct kind_desc *k);          /* "BGPPeer" */
-const char *kind_list_name(const struct kind_desc *k);     /* "BGPPeerList" */
-const char *const *kind_aliases(const struct kind_desc *k);/* NULL-terminated, lower-case */
-bool kind_namespaced(const struct kind_desc *k);           /* false for all of ours */
-bool kind_readonly(const struct kind_desc *k);             /* ClusterInformation */
+const char *kind_name(const struct kind_desc *k);	    /* "BGPPeer" */
+const char *kind_list_name(const struct kind_desc *k);	    /* "BGPPeerList" */
+const char *const *kind_aliases(const struct kind_desc *k); /* NULL-terminated, lower-case */
+bool kind_namespaced(const struct kind_desc *k);	    /* false for all of ours */
+bool kind_readonly(const struct kind_desc *k);		    /* ClusterInformation */
 bool kind_has_status(const struct kind_desc *k);
 
 /* Checks obj's apiVersion and kind (exact match) and returns the kind.

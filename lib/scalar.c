@@ -42,7 +42,8 @@ int asn_parse(const char *s, uint32_t *out)
 	dot = strchr(s, '.');
 	if (!dot || strchr(dot + 1, '.'))
 		return -EINVAL;
-	if (parse_uint(s, (size_t)(dot - s), 16, &hi) || parse_uint(dot + 1, strlen(dot + 1), 16, &lo))
+	if (parse_uint(s, (size_t)(dot - s), 16, &hi) ||
+	    parse_uint(dot + 1, strlen(dot + 1), 16, &lo))
 		return -EINVAL;
 	*out = (uint32_t)(hi << 16 | lo);
 	return 0;
@@ -361,15 +362,18 @@ static bool qualified_name_part(const char *s, size_t n)
 
 #define QNAME_FMT "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 #define QNAME_MSG                                                                                  \
-	"must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " \
+	"must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "   \
+	"an "                                                                                      \
 	"alphanumeric character"
 #define QNAME_EXAMPLES "(e.g. 'MyName',  or 'my.name',  or '123-abc', "
 #define DNS1123_SUB_FMT "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 #define DNS1123_SUB_MSG                                                                            \
-	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or " \
+	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "  \
+	"or "                                                                                      \
 	"'.', and must start and end with an alphanumeric character"
 #define LABEL_VALUE_MSG                                                                            \
-	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or " \
+	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "   \
+	"or "                                                                                      \
 	"'.', and must start and end with an alphanumeric character"
 
 /* Appends one reason line. */
@@ -393,7 +397,8 @@ static bool dns1123_reasons(const char *s, const char *prefix, char *reason, siz
 	}
 	if (!name_valid(s)) {
 		add_reason(reason, len,
-			   "%s" DNS1123_SUB_MSG " (e.g. 'example.com', regex used for validation is '" DNS1123_SUB_FMT
+			   "%s" DNS1123_SUB_MSG
+			   " (e.g. 'example.com', regex used for validation is '" DNS1123_SUB_FMT
 			   "')%.0d",
 			   prefix, 0);
 		ok = false;
@@ -418,7 +423,8 @@ bool label_key_valid(const char *key, char *reason, size_t len)
 		add_reason(reason, len,
 			   "%sa qualified name " QNAME_MSG " " QNAME_EXAMPLES
 			   "regex used for validation is '" QNAME_FMT
-			   "') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')%.0d",
+			   "') with an optional DNS subdomain prefix and '/' (e.g. "
+			   "'example.com/MyName')%.0d",
 			   "", 0);
 		return false;
 	}
@@ -431,7 +437,8 @@ bool label_key_valid(const char *key, char *reason, size_t len)
 			add_reason(reason, len, "%smust be non-empty%.0d", "prefix part ", 0);
 			ok = false;
 		} else if (n >= sizeof(prefix)) {
-			add_reason(reason, len, "%smust be no more than %d characters", "prefix part ", 253);
+			add_reason(reason, len, "%smust be no more than %d characters",
+				   "prefix part ", 253);
 			ok = false;
 		} else {
 			memcpy(prefix, key, n);
@@ -448,7 +455,8 @@ bool label_key_valid(const char *key, char *reason, size_t len)
 	}
 	if (!qualified_name_part(name, strlen(name))) {
 		add_reason(reason, len,
-			   "%s" QNAME_MSG " " QNAME_EXAMPLES "regex used for validation is '" QNAME_FMT "')%.0d",
+			   "%s" QNAME_MSG " " QNAME_EXAMPLES
+			   "regex used for validation is '" QNAME_FMT "')%.0d",
 			   "name part ", 0);
 		ok = false;
 	}
@@ -467,7 +475,8 @@ bool label_value_valid(const char *value, char *reason, size_t len)
 	}
 	if (n > 0 && !qualified_name_part(value, n)) {
 		add_reason(reason, len,
-			   "%s" LABEL_VALUE_MSG " (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
+			   "%s" LABEL_VALUE_MSG
+			   " (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
 			   "validation is '(" QNAME_FMT ")?')%.0d",
 			   "", 0);
 		ok = false;
@@ -521,14 +530,9 @@ struct dur_unit {
 };
 
 static const struct dur_unit dur_units[] = {
-	{"ns", 1},
-	{"us", 1000},
-	{"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
-	{"\xce\xbcs", 1000}, /* U+03BC Greek mu */
-	{"ms", 1000000},
-	{"s", 1000000000},
-	{"m", 60ull * 1000000000},
-	{"h", 3600ull * 1000000000},
+    {"ns", 1},		 {"us", 1000},	    {"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
+    {"\xce\xbcs", 1000},					 /* U+03BC Greek mu */
+    {"ms", 1000000},	 {"s", 1000000000}, {"m", 60ull * 1000000000}, {"h", 3600ull * 1000000000},
 };
 
 static int dur_fail(const char *fmt, const char *orig, const char *unit, char *msg, size_t len)
@@ -567,10 +571,12 @@ int duration_parse(const char *orig, int64_t *out, char *msg, size_t msg_len)
 			return dur_fail("time: invalid duration \"%s\"", orig, NULL, msg, msg_len);
 		while (*s >= '0' && *s <= '9') {
 			if (v > (UINT64_C(1) << 63) / 10)
-				return dur_fail("time: invalid duration \"%s\"", orig, NULL, msg, msg_len);
+				return dur_fail("time: invalid duration \"%s\"", orig, NULL, msg,
+						msg_len);
 			v = v * 10 + (uint64_t)(*s - '0');
 			if (v > UINT64_C(1) << 63)
-				return dur_fail("time: invalid duration \"%s\"", orig, NULL, msg, msg_len);
+				return dur_fail("time: invalid duration \"%s\"", orig, NULL, msg,
+						msg_len);
 			s++;
 		}
 		pre = s != start;
@@ -597,7 +603,8 @@ int duration_parse(const char *orig, int64_t *out, char *msg, size_t msg_len)
 			s++;
 		ul = (size_t)(s - start);
 		if (ul == 0)
-			return dur_fail("time: missing unit in duration \"%s\"", orig, NULL, msg, msg_len);
+			return dur_fail("time: missing unit in duration \"%s\"", orig, NULL, msg,
+					msg_len);
 		if (ul >= sizeof(uname))
 			ul = sizeof(uname) - 1;
 		memcpy(uname, start, ul);
@@ -606,15 +613,16 @@ int duration_parse(const char *orig, int64_t *out, char *msg, size_t msg_len)
 			if (strcmp(uname, dur_units[i].name) == 0)
 				unit = dur_units[i].ns;
 		if (!unit)
-			return dur_fail("time: unknown unit \"%s\" in duration \"%s\"", orig, uname, msg,
-					msg_len);
+			return dur_fail("time: unknown unit \"%s\" in duration \"%s\"", orig, uname,
+					msg, msg_len);
 		if (v > (UINT64_C(1) << 63) / unit)
 			return dur_fail("time: invalid duration \"%s\"", orig, NULL, msg, msg_len);
 		v *= unit;
 		if (f > 0) {
 			v += (uint64_t)((long double)f * ((long double)unit / (long double)scale));
 			if (v > UINT64_C(1) << 63)
-				return dur_fail("time: invalid duration \"%s\"", orig, NULL, msg, msg_len);
+				return dur_fail("time: invalid duration \"%s\"", orig, NULL, msg,
+						msg_len);
 		}
 		d += v;
 		if (d > UINT64_C(1) << 63)

@@ -19,8 +19,8 @@ int asn_parse(const char *s, uint32_t *out);
 /* ---- IP addresses ---- */
 
 struct ip_addr {
-	int family;      /* 4 or 6 (an IPv4-mapped IPv6 address counts as 4) */
-	uint8_t b[16];   /* v4: b[0..3]; v6: all 16 */
+	int family;    /* 4 or 6 (an IPv4-mapped IPv6 address counts as 4) */
+	uint8_t b[16]; /* v4: b[0..3]; v6: all 16 */
 };
 
 /* Longest text ip_format()/cidr_format() write, with terminator. */
@@ -38,8 +38,8 @@ bool ip_equal(const struct ip_addr *a, const struct ip_addr *b);
 /* ---- CIDRs ---- */
 
 struct ip_cidr {
-	struct ip_addr ip;   /* the address as written (host bits kept) */
-	int len;             /* prefix length */
+	struct ip_addr ip; /* the address as written (host bits kept) */
+	int len;	   /* prefix length */
 };
 
 /* Go net.ParseCIDR: "addr/len" only. 0 or -EINVAL. */

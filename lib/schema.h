@@ -13,30 +13,30 @@
 #include "lib/resource.h"
 
 enum fty {
-	FT_STRING,   /* Go string; numbers/bools are coerced into it */
+	FT_STRING, /* Go string; numbers/bools are coerced into it */
 	FT_BOOL,
-	FT_INT,      /* integer with the Go type's range [min, max] */
-	FT_ASN,      /* numorstring.ASNumber: integer or plain/dotted string */
+	FT_INT,	     /* integer with the Go type's range [min, max] */
+	FT_ASN,	     /* numorstring.ASNumber: integer or plain/dotted string */
 	FT_DURATION, /* metav1.Duration: Go duration string, normalised */
 	FT_TIME,     /* metav1.Time: RFC 3339 or null, normalised to UTC */
 	FT_OBJECT,   /* struct: sub lists its fields */
 	FT_LIST,     /* slice: sub is the element (one field) */
-	FT_MAP,      /* map[string]string */
-	FT_ANY,      /* opaque JSON kept as is (unused k8s metadata) */
+	FT_MAP,	     /* map[string]string */
+	FT_ANY,	     /* opaque JSON kept as is (unused k8s metadata) */
 };
 
 /* flags */
-#define F_PTR 0x01    /* pointer or no omitempty: a zero value is kept */
-#define F_STRUCT 0x02 /* non-pointer struct: always emitted, {} when empty */
-#define F_ZERO 0x04   /* scalar without omitempty: emitted as zero when absent */
-#define F_REQ 0x08    /* Go validator tag "required" */
-#define F_RANGE 0x10  /* Go validator tags gte=vmin,lte=vmax on an integer */
-#define F_CRDREQ 0x20 /* CRD schema: required ("Required value") */
+#define F_PTR 0x01	/* pointer or no omitempty: a zero value is kept */
+#define F_STRUCT 0x02	/* non-pointer struct: always emitted, {} when empty */
+#define F_ZERO 0x04	/* scalar without omitempty: emitted as zero when absent */
+#define F_REQ 0x08	/* Go validator tag "required" */
+#define F_RANGE 0x10	/* Go validator tags gte=vmin,lte=vmax on an integer */
+#define F_CRDREQ 0x20	/* CRD schema: required ("Required value") */
 #define F_TAGEMPTY 0x40 /* the tag has no omitempty: it also checks "" */
 
 struct field {
-	const char *json;   /* canonical JSON key; NULL ends a field list */
-	const char *go;     /* Go field name, used by validator messages */
+	const char *json; /* canonical JSON key; NULL ends a field list */
+	const char *go;	  /* Go field name, used by validator messages */
 	enum fty type;
 	unsigned flags;
 	const char *gotype; /* Go type named in decode errors; for FT_OBJECT the
@@ -58,7 +58,7 @@ struct field {
 /* One validation error entry (libcalico-go ErroredField). */
 struct verr {
 	char *name;
-	char *value;   /* already rendered with Go %v; NULL = no value */
+	char *value; /* already rendered with Go %v; NULL = no value */
 	char *reason;
 };
 
@@ -69,7 +69,7 @@ struct verrs {
 
 void verrs_add(struct verrs *l, const char *name, const char *value, const char *reason);
 void verrs_addf(struct verrs *l, const char *name, const char *value, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void verrs_free(struct verrs *l);
 /* Renders the list as calicoctl does into e; returns -EINVAL (or 0 when
  * the list is empty). */
@@ -93,10 +93,10 @@ struct kind_desc {
 	bool readonly;
 	bool has_status;
 	const struct field *spec;   /* fields of spec */
-	const char *spec_type;      /* Go type name of the spec struct */
+	const char *spec_type;	    /* Go type name of the spec struct */
 	const struct field *status; /* fields of status, NULL if none */
 	const char *status_type;
-	bool status_always;         /* status emitted as {} even when absent */
+	bool status_always; /* status emitted as {} even when absent */
 	const char *const *columns;
 	const char *const *wide_columns;
 	/* Cell text for one heading (heading is one of the kind's columns). */
@@ -115,11 +115,18 @@ struct kind_desc {
 	void (*defaults)(struct vctx *v);
 };
 
-extern const struct kind_desc kind_node, kind_bgpconfig, kind_bgppeer, kind_ippool,
-	kind_nodestatus, kind_clusterinfo;
+extern const struct kind_desc kind_node, kind_bgpconfig, kind_bgppeer, kind_ippool, kind_nodestatus,
+    kind_clusterinfo;
+
+/* The envelope fields (kind, apiVersion, metadata, spec, status) of k. */
+void schema_top_fields(const struct kind_desc *k, struct field top[6]);
+/* Adds the always-present structs and zero members to obj (res_decode.c). */
+void schema_fill_structs(const struct field *fields, json_t *obj, const char *type);
+/* A JSON number as Go prints it: integers exactly, reals shortest. */
+char *json_number_text(const json_t *v);
 
 /* Helpers for kinds. */
-const char *js(const json_t *obj, const char *key);         /* string or NULL */
+const char *js(const json_t *obj, const char *key); /* string or NULL */
 const char *js_or(const json_t *obj, const char *key, const char *dflt);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

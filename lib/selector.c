@@ -38,13 +38,27 @@ enum tok_kind {
 };
 
 static const char *const tok_names[] = {
-	[TOK_EOF] = "EOF",          [TOK_LABEL] = "label",       [TOK_STRING] = "string",
-	[TOK_LBRACE] = "{",         [TOK_RBRACE] = "}",          [TOK_COMMA] = ",",
-	[TOK_EQ] = "==",            [TOK_NE] = "!=",             [TOK_IN] = "in",
-	[TOK_NOT_IN] = "not in",    [TOK_CONTAINS] = "contains", [TOK_STARTS_WITH] = "starts with",
-	[TOK_ENDS_WITH] = "ends with", [TOK_NOT] = "!",          [TOK_AND] = "&&",
-	[TOK_OR] = "||",            [TOK_LPAREN] = "(",          [TOK_RPAREN] = ")",
-	[TOK_ALL] = "all()",        [TOK_GLOBAL] = "global()",   [TOK_HAS] = "has()",
+    [TOK_EOF] = "EOF",
+    [TOK_LABEL] = "label",
+    [TOK_STRING] = "string",
+    [TOK_LBRACE] = "{",
+    [TOK_RBRACE] = "}",
+    [TOK_COMMA] = ",",
+    [TOK_EQ] = "==",
+    [TOK_NE] = "!=",
+    [TOK_IN] = "in",
+    [TOK_NOT_IN] = "not in",
+    [TOK_CONTAINS] = "contains",
+    [TOK_STARTS_WITH] = "starts with",
+    [TOK_ENDS_WITH] = "ends with",
+    [TOK_NOT] = "!",
+    [TOK_AND] = "&&",
+    [TOK_OR] = "||",
+    [TOK_LPAREN] = "(",
+    [TOK_RPAREN] = ")",
+    [TOK_ALL] = "all()",
+    [TOK_GLOBAL] = "global()",
+    [TOK_HAS] = "has()",
 };
 _Static_assert(sizeof(tok_names) / sizeof(tok_names[0]) == TOK_HAS + 1, "token names");
 
@@ -61,8 +75,8 @@ struct lexer {
 
 static bool is_ident(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-	       c == '.' || c == '/' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == '/' || c == '-';
 }
 
 static bool is_ws(char c)
@@ -136,11 +150,9 @@ static int lex_operator(struct lexer *lx, const char *label, struct err *e)
 		const char *w1, *w2;
 		enum tok_kind kind;
 	} ops[] = {
-		{"not", "in", TOK_NOT_IN},
-		{"in", NULL, TOK_IN},
-		{"contains", NULL, TOK_CONTAINS},
-		{"starts", "with", TOK_STARTS_WITH},
-		{"ends", "with", TOK_ENDS_WITH},
+	    {"not", "in", TOK_NOT_IN},	      {"in", NULL, TOK_IN},
+	    {"contains", NULL, TOK_CONTAINS}, {"starts", "with", TOK_STARTS_WITH},
+	    {"ends", "with", TOK_ENDS_WITH},
 	};
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
@@ -266,9 +278,11 @@ static int lex_all(struct lexer *lx, struct err *e)
 				while (is_ident(*lx->p))
 					lx->p++;
 				if (lx->p == start)
-					return err_set(e, -EINVAL, "unexpected characters: %.20s", start);
+					return err_set(e, -EINVAL, "unexpected characters: %.20s",
+						       start);
 				if (lx->p - start > SEL_LABEL_MAX)
-					return err_set(e, -EINVAL, "label too long: %.32s...", start);
+					return err_set(e, -EINVAL, "label too long: %.32s...",
+						       start);
 				rc = lex_push(lx, TOK_LABEL, start, (size_t)(lx->p - start));
 			}
 			break;
@@ -298,11 +312,11 @@ enum node_kind {
 
 struct node {
 	enum node_kind kind;
-	char *label;         /* has/comparisons */
-	char *value;         /* ==, !=, contains, starts/ends with */
-	char **set;          /* in / not in: sorted, unique */
+	char *label; /* has/comparisons */
+	char *value; /* ==, !=, contains, starts/ends with */
+	char **set;  /* in / not in: sorted, unique */
 	size_t nset;
-	struct node **kids;  /* not (1), and/or (>= 2) */
+	struct node **kids; /* not (1), and/or (>= 2) */
 	size_t nkids;
 };
 
@@ -410,9 +424,13 @@ static int parse_comparison(struct parser *ps, struct node **out)
 		enum tok_kind tok;
 		enum node_kind node;
 	} ops[] = {
-		{TOK_EQ, N_EQ},         {TOK_NE, N_NE},           {TOK_CONTAINS, N_CONTAINS},
-		{TOK_STARTS_WITH, N_STARTS}, {TOK_ENDS_WITH, N_ENDS}, {TOK_IN, N_IN},
-		{TOK_NOT_IN, N_NOT_IN},
+	    {TOK_EQ, N_EQ},
+	    {TOK_NE, N_NE},
+	    {TOK_CONTAINS, N_CONTAINS},
+	    {TOK_STARTS_WITH, N_STARTS},
+	    {TOK_ENDS_WITH, N_ENDS},
+	    {TOK_IN, N_IN},
+	    {TOK_NOT_IN, N_NOT_IN},
 	};
 	const char *label = ps->toks[ps->pos].text;
 	enum tok_kind op;
@@ -500,7 +518,7 @@ static int parse_primary(struct parser *ps, struct node **out)
 static int parse_unary(struct parser *ps, struct node **out)
 {
 	bool negated = false;
-	struct node *n = NULL, *not;
+	struct node *n = NULL, *not ;
 	int rc;
 
 	while (peek(ps) == TOK_NOT) {
@@ -515,11 +533,11 @@ static int parse_unary(struct parser *ps, struct node **out)
 	}
 	not = node_new(N_NOT);
 	if (!not || node_add_kid(not, n)) {
-		free(not);
+		free(not );
 		node_free(n);
 		return -ENOMEM;
 	}
-	*out = not;
+	*out = not ;
 	return 0;
 }
 
@@ -590,7 +608,8 @@ int sel_parse(const char *text, struct selector **out, struct err *e)
 			if (rc == 0 && peek(&ps) != TOK_EOF) {
 				size_t left = lx.n - 1 - ps.pos;
 
-				rc = err_set(e, -EINVAL, "unexpected content at end of selector [%zu token(s)]",
+				rc = err_set(e, -EINVAL,
+					     "unexpected content at end of selector [%zu token(s)]",
 					     left);
 				node_free(root);
 				root = NULL;
@@ -742,9 +761,13 @@ static void sb_quoted(struct sbuf *b, const char *v)
 static void print_node(struct sbuf *b, const struct node *n)
 {
 	static const char *const ops[] = {
-		[N_EQ] = " == ",          [N_NE] = " != ",          [N_CONTAINS] = " contains ",
-		[N_STARTS] = " starts with ", [N_ENDS] = " ends with ", [N_IN] = " in ",
-		[N_NOT_IN] = " not in ",
+	    [N_EQ] = " == ",
+	    [N_NE] = " != ",
+	    [N_CONTAINS] = " contains ",
+	    [N_STARTS] = " starts with ",
+	    [N_ENDS] = " ends with ",
+	    [N_IN] = " in ",
+	    [N_NOT_IN] = " not in ",
 	};
 
 	switch (n->kind) {

@@ -293,6 +293,11 @@ void rib_free(struct rib *r)
 	free(r->peers);
 	free(r->up);
 	free(r->cand);
+	free(r->gs.keys);
+	free(r->gs.ids);
+	free(r->gs.count);
+	free(r->gs.sorted);
+	free(r->gs.first);
 	attr_store_free(r->attrs);
 	free(r);
 }
@@ -311,7 +316,9 @@ size_t rib_bytes(const struct rib *r)
 {
 	size_t n = sizeof(*r) + attr_store_bytes(r->attrs) + (size_t)r->paths_cap * sizeof(*r->paths) +
 		   r->peers_cap * (sizeof(*r->peers) + sizeof(*r->up)) +
-		   r->cand_cap * sizeof(*r->cand) + rib_out_bytes(r);
+		   r->cand_cap * sizeof(*r->cand) + rib_out_bytes(r) +
+		   r->gs.slots * (sizeof(*r->gs.keys) + sizeof(*r->gs.ids)) +
+		   r->gs.cap * (sizeof(*r->gs.count) + sizeof(*r->gs.sorted) + sizeof(*r->gs.first));
 
 	for (int f = 0; f < BGP_FAM_COUNT; f++)
 		n += ptab_bytes(&r->tab[f]);

@@ -204,6 +204,18 @@ bool rib_out_pending(const struct rib *r, uint16_t peer);
 /* Route refresh (RFC 2918) from the peer: re-send the whole family. */
 int rib_out_refresh(struct rib *r, uint16_t peer, enum bgp_family fam);
 
+/* A prefix filter in front of export policy, for Calico's rules on what
+ * leaves the node (only routes inside enabled IP pools, none inside pools
+ * with disableBGPExport, service ranges; calicoctl.md §8.5). Called with
+ * the prefix, the peer the best path came from and its attributes; false
+ * keeps the route from every peer. */
+typedef bool (*rib_export_filter_fn)(void *ctx, const struct bgp_prefix *prefix, uint16_t src_peer,
+				     const struct attr_set *attrs);
+/* Installs (fn NULL: removes) the filter. Every established peer then gets
+ * its families re-sent, as by a route refresh, which also withdraws what the
+ * new filter refuses. */
+void rib_set_export_filter(struct rib *r, rib_export_filter_fn fn, void *ctx);
+
 /* Iteration for the control socket. A cursor lets the caller stream a large
  * table in slices: zero it to start; rib_walk() returns 1 while more remains,
  * 0 at the end, or the callback's non-zero return (negative) to stop. */

@@ -70,6 +70,17 @@ struct rib_peer {
 	struct rib_group *group;
 };
 
+/* Scratch for grouping a pulled batch by attribute set (rib_out.c). */
+struct rib_group_scratch {
+	struct attr_set **keys; /* open addressing: set -> ids[] */
+	uint32_t *ids;
+	size_t *count;
+	struct bgp_prefix *sorted;
+	struct attr_set **first; /* group id -> its set */
+	size_t cap;   /* entries the arrays hold (slots / 2) */
+	size_t slots; /* power of two */
+};
+
 struct rib {
 	struct rib_config cfg;
 	struct policy_self self;
@@ -84,6 +95,9 @@ struct rib {
 	size_t n_up;
 	size_t n_sweeping;
 	struct rib_group *groups;
+	rib_export_filter_fn export_filter;
+	void *export_ctx;
+	struct rib_group_scratch gs;
 	uint32_t *cand; /* decision scratch */
 	size_t cand_cap;
 };

@@ -318,6 +318,14 @@ struct attr_set *rib_out_export(struct rib *r, struct rib_peer *p, enum bgp_fami
 	if (path->peer == p->pol.id)
 		return NULL; /* never back to where it came from */
 	in = attr_by_id(r->attrs, path->attr);
+	if (r->export_filter) {
+		struct bgp_prefix pfx;
+
+		ptab_prefix(&r->tab[fam], idx, &pfx);
+		pfx.path_id = path->path_id;
+		if (!r->export_filter(r->export_ctx, &pfx, path->peer, in))
+			return NULL;
+	}
 	x = cache_slot(g, in->serial, path->peer, (uint8_t)fam);
 	if (x->serial)
 		return attr_ref(x->out);
@@ -388,42 +396,108 @@ static int batch_add(struct rib_out_batch *b, struct attr_set *a, const struct b
 	return 0;
 }
 
-static int cmp_group(const void *x, const void *y)
+static size_t ptr_hash(const void *p, size_t mask)
 {
-	const struct rib_out_group *a = x, *b = y;
-	uint32_t ia = a->attrs ? a->attrs->id : 0, ib = b->attrs ? b->attrs->id : 0;
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL;
 
-	if (ia != ib)
-		return ia < ib ? -1 : 1;
-	return a->first < b->first ? -1 : a->first > b->first;
+	return (size_t)(h >> 32) & mask;
 }
 
-/* Sorts the per-prefix entries by attribute set (withdrawals first) and
- * merges them into groups of consecutive prefixes, one reference each. */
+/* Groups the per-prefix entries by attribute set in O(n): withdrawals
+ * first, then sets in order of first appearance, prefixes in arrival order
+ * within a group (a sort cost half the pull time in the reflector bench).
+ * Each group keeps one reference. */
 static int batch_group(struct rib *r, struct rib_out_batch *b)
 {
-	size_t n = b->n_prefixes, g = 0;
-	struct bgp_prefix *sorted;
+	struct rib_group_scratch *g = &r->gs;
+	size_t n = b->n_prefixes, n_ids = 1, mask;
 
 	if (n < 2)
 		return 0;
-	qsort(b->groups, n, sizeof(*b->groups), cmp_group);
-	sorted = malloc(n * sizeof(*sorted));
-	if (!sorted)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		sorted[i] = b->prefixes[b->groups[i].first];
-		if (g && b->groups[g - 1].attrs == b->groups[i].attrs) {
-			b->groups[g - 1].count++;
-			attr_unref(r->attrs, b->groups[i].attrs);
-			continue;
-		}
-		b->groups[g] = (struct rib_out_group){b->groups[i].attrs, i, 1};
-		g++;
+	if (g->cap < n) {
+		size_t cap = 1;
+		void *keys, *ids, *count, *sorted, *first;
+
+		while (cap < 2 * n)
+			cap *= 2;
+		keys = realloc(g->keys, cap * sizeof(*g->keys));
+		ids = realloc(g->ids, cap * sizeof(*g->ids));
+		count = realloc(g->count, (cap + 1) * sizeof(*g->count));
+		sorted = realloc(g->sorted, cap * sizeof(*g->sorted));
+		first = realloc(g->first, (cap + 1) * sizeof(*g->first));
+		if (keys)
+			g->keys = keys;
+		if (ids)
+			g->ids = ids;
+		if (count)
+			g->count = count;
+		if (sorted)
+			g->sorted = sorted;
+		if (first)
+			g->first = first;
+		if (!keys || !ids || !count || !sorted || !first)
+			return -ENOMEM;
+		g->cap = cap / 2;
+		g->slots = cap;
 	}
-	memcpy(b->prefixes, sorted, n * sizeof(*sorted));
-	free(sorted);
-	b->n_groups = g;
+	mask = g->slots - 1;
+	memset(g->keys, 0, g->slots * sizeof(*g->keys));
+	/* Group 0 is the withdrawals; ids[s] is the group of keys[s]. Each
+	 * entry's group id goes into its `count` field meanwhile. */
+	g->count[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct attr_set *a = b->groups[i].attrs;
+		size_t id = 0;
+
+		if (a) {
+			size_t s = ptr_hash(a, mask);
+
+			while (g->keys[s] && g->keys[s] != a)
+				s = (s + 1) & mask;
+			if (!g->keys[s]) {
+				g->keys[s] = a;
+				g->ids[s] = (uint32_t)n_ids;
+				g->count[n_ids++] = 0;
+			}
+			id = g->ids[s];
+		}
+		g->count[id]++;
+		b->groups[i].count = id;
+	}
+	/* Offsets, then scatter the prefixes into group order. */
+	size_t off = 0;
+	for (size_t id = 0; id < n_ids; id++) {
+		size_t c = g->count[id];
+
+		g->count[id] = off;
+		off += c;
+	}
+	for (size_t i = 0; i < n; i++)
+		g->sorted[g->count[b->groups[i].count]++] = b->prefixes[b->groups[i].first];
+	/* count[id] is now the end of group id; rebuild groups[] in id order.
+	 * The first entry of each id carries the reference kept. */
+	struct attr_set **first = g->first;
+	for (size_t id = 0; id < n_ids; id++)
+		first[id] = NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t id = b->groups[i].count;
+
+		if (id && first[id])
+			attr_unref(r->attrs, b->groups[i].attrs);
+		else if (id)
+			first[id] = b->groups[i].attrs;
+	}
+	size_t ng = 0, start = 0;
+	for (size_t id = 0; id < n_ids; id++) {
+		size_t end = g->count[id];
+
+		if (end > start)
+			b->groups[ng++] = (struct rib_out_group){id ? first[id] : NULL, start,
+								 end - start};
+		start = end;
+	}
+	memcpy(b->prefixes, g->sorted, n * sizeof(*b->prefixes));
+	b->n_groups = ng;
 	return 0;
 }
 
@@ -555,6 +629,16 @@ int rib_out_refresh(struct rib *r, uint16_t id, enum bgp_family fam)
 	if (!was)
 		ready(r, p);
 	return 0;
+}
+
+void rib_set_export_filter(struct rib *r, rib_export_filter_fn fn, void *ctx)
+{
+	r->export_filter = fn;
+	r->export_ctx = ctx;
+	for (size_t i = 0; i < r->n_up; i++)
+		for (int f = 0; f < BGP_FAM_COUNT; f++)
+			if (r->peers[r->up[i]].out.families[f])
+				rib_out_refresh(r, r->up[i], (enum bgp_family)f);
 }
 
 size_t rib_out_bytes(const struct rib *r)

@@ -301,7 +301,7 @@ static void fail(struct session *s, bool keep_stale)
 static void notify_fail(struct session *s, uint8_t code, uint8_t subcode, const uint8_t *data,
 			size_t len)
 {
-	if (!s->last_error[0] || code != BGP_ERR_CEASE)
+	if (code != BGP_ERR_HOLD_TIMER) /* hold_cb said it already */
 		set_error(s, "BGP Error: %s", wire_subcode_name(code, subcode));
 	send_notification(s, &s->conn, code, subcode, data, len);
 	fail(s, false);
@@ -895,7 +895,6 @@ static void dispatch(struct session *s, uint8_t type, const uint8_t *msg, size_t
 			slog(LOG_INFO, s, "route refresh requested for %s",
 			     peering_family_name((enum peering_family)rr.family));
 			rib_out_refresh(s->sp->rib, s->rib_peer, rr.family);
-			s->eor_sent[rr.family] = false;
 			session_kick(s);
 		}
 		session_fsm(s, SESSION_EV_ROUTE_REFRESH);

@@ -174,6 +174,37 @@ teardown() {
 		wait_until 15 grep -q "refusing connection from 10.0.0.1" "$IX_DIR/bgpd2/log"
 }
 
+@test "bad options and bad plans get clear errors; --check prints the canonical plan" {
+	run_must_fail "$BGPD" --bogus
+	[[ $output == *"unknown option '--bogus'"* ]]
+	run_must_fail "$BGPD"
+	[[ $output == *"--plan FILE is required"* ]]
+	run_must_fail "$BGPD" --plan "$IX_DIR/bgpd1/plan.json" --log-level loud
+	[[ $output == *"invalid --log-level 'loud'"* ]]
+	run_must_fail "$BGPD" --plan "$IX_DIR/none.json" --foreground
+	[[ $output == *"$IX_DIR/none.json"* ]]
+	echo '{"routerID":"1.2.3.4","sessions":[{"peerIP":"10.0.0.300","peerASNumber":1}]}' \
+		>"$IX_DIR/bad.json"
+	run_must_fail "$BGPD" --plan "$IX_DIR/bad.json" --foreground
+	[[ $output == *"sessions[0].peerIP = '10.0.0.300': not an IPv4 or IPv6 address"* ]]
+	# canonical form round trip
+	"$BGPD" --plan "$IX_DIR/bgpd1/plan.json" --check >"$IX_DIR/canon.json"
+	run "$BGPD" --plan "$IX_DIR/canon.json" --check
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$IX_DIR/canon.json")" ]
+	# detached start: errors reach the caller, success leaves a pid file
+	run_must_fail ix_exec 1 "$BGPD" --plan "$IX_DIR/bgpd1/plan.json" --ctl "$IX_DIR/x.ctl"
+	[[ $output == *"port 179: Address already in use"* ]]
+	jq '.listenPort = 1790' "$IX_DIR/bgpd1/plan.json" >"$IX_DIR/alt.json"
+	ix_exec 1 "$BGPD" --plan "$IX_DIR/alt.json" --ctl "$IX_DIR/alt.ctl" --pid-file "$IX_DIR/alt.pid"
+	echo "$(cat "$IX_DIR/alt.pid") alt" >>"$IX_DIR/pids"
+	bgpd_ctl_path() { printf '{"v":1,"id":1,"cmd":"%s"}\n' "$2" | socat -t 5 - "UNIX-CONNECT:$1"; }
+	run bgpd_ctl_path "$IX_DIR/alt.ctl" status
+	echo "$output" | jq -e 'select(.record) | .record.listenPort == 1790' | grep -q true
+	bgpd_ctl_path "$IX_DIR/alt.ctl" stop
+	wait_until 10 ix_not test -e "$IX_DIR/alt.pid"
+}
+
 @test "control socket: unknown command, bad version, malformed request, stop" {
 	run bgpd_ctl 1 frobnicate
 	echo "$output" | jq -e '.error.code == "unknown-command"'

@@ -110,7 +110,6 @@ static struct tally drain(struct rib *r, uint16_t peer, size_t max)
 	while (rib_out_pending(r, peer) && guard++ < 100000) {
 		int n = rib_out_pull(r, peer, max, &b);
 		size_t sum = 0;
-		uint32_t last_id = 0;
 
 		if (n < 0)
 			break;
@@ -121,11 +120,13 @@ static struct tally drain(struct rib *r, uint16_t peer, size_t max)
 		t.groups += (int)b.n_groups;
 		for (size_t g = 0; g < b.n_groups; g++) {
 			const struct rib_out_group *gr = &b.groups[g];
-			uint32_t id = gr->attrs ? gr->attrs->id : 0;
 
-			if (gr->first != sum || (g && id <= last_id))
+			/* Contiguous, withdrawals first, each set in one group. */
+			if (gr->first != sum || gr->count == 0 || (g && !gr->attrs))
 				t.groups_ok = false;
-			last_id = id;
+			for (size_t h = 0; h < g; h++)
+				if (b.groups[h].attrs == gr->attrs)
+					t.groups_ok = false;
 			sum += gr->count;
 			for (size_t i = gr->first; i < gr->first + gr->count; i++) {
 				if (b.prefixes[i].family != b.family)
@@ -332,8 +333,53 @@ static void test_reflection(void)
 	rib_free(r);
 }
 
+/* Only prefixes inside 10.0.0.0/16 leave, and nothing from the peer `ctx`
+ * points at. */
+static bool inside_pool(void *ctx, const struct bgp_prefix *p, uint16_t src,
+			const struct attr_set *a)
+{
+	(void)a;
+	return p->family == BGP_FAM_IPV4 && p->addr[0] == 10 && p->addr[1] == 0 &&
+	       (!ctx || src != *(uint16_t *)ctx);
+}
+
+static void test_export_filter(void)
+{
+	struct ctx c;
+	struct rib *r = setup(&c);
+	struct tally t;
+
+	up(r, &c, SRC, false);
+	up(r, &c, E2, false);
+	announce(r, c.ids[SRC], &(struct tattr){.path = {65001}}, "10.0.1.0/24");
+	announce(r, c.ids[SRC], &(struct tattr){.path = {65001}}, "10.5.0.0/16");
+	t = drain(r, c.ids[E2], 100);
+	CHECK_INT(t.announced, 2);
+
+	rib_set_export_filter(r, inside_pool, NULL);
+	CHECK_MSG(rib_out_pending(r, c.ids[E2]), "a new filter re-sends the table");
+	t = drain(r, c.ids[E2], 100);
+	CHECK_INT(t.withdrawn, 1);
+	CHECK_STR(t.last_withdrawn, "10.5.0.0/16");
+	CHECK_INT(t.announced, 1);
+	CHECK_INT(t.eor, 0);
+	announce(r, c.ids[SRC], &(struct tattr){.path = {65001}}, "10.6.0.0/16");
+	CHECK_INT(drain(r, c.ids[E2], 100).announced, 0);
+
+	/* The filter sees the source peer. */
+	rib_set_export_filter(r, inside_pool, &c.ids[SRC]);
+	t = drain(r, c.ids[E2], 100);
+	CHECK_INT(t.withdrawn, 1);
+	CHECK_STR(t.last_withdrawn, "10.0.1.0/24");
+	rib_set_export_filter(r, NULL, NULL);
+	t = drain(r, c.ids[E2], 100);
+	CHECK_INT(t.announced, 3);
+	rib_free(r);
+}
+
 int main(void)
 {
+	test_export_filter();
 	test_dump_and_incremental();
 	test_advertised_view();
 	test_reflection();
