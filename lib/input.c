@@ -1,6 +1,7 @@
 /* Manifest input for -f, following calicoctl's file.Iter (directory walk)
  * and resourcemgr.CreateResourcesFromFile (documents, arrays, lists). */
 #include "lib/input.h"
+#include "lib/resource.h"
 #include "lib/yamljson.h"
 
 #include <ctype.h>
@@ -13,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define API_VERSION "projectcalico.org/v3"
+#define API_VERSION RES_API_VERSION
 
 /* Go's error strings are strerror() in lower case ("no such file or
  * directory", "permission denied", "is a directory"). */
@@ -103,20 +104,23 @@ static int append(json_t *out, json_t *obj, struct err *e)
 	return 0;
 }
 
-/* A typed list is "<Kind>List" in our API group; the generic Kubernetes
- * "List" is not one (calicoctl rejects it as an unknown type). */
-static bool is_typed_list(const json_t *obj)
+/* A typed list is a known kind's "<Kind>List" in our API group. The
+ * generic Kubernetes "List" and unknown "FooList"s are not: they stay
+ * objects, and the kind check rejects them as calicoctl does ("unknown
+ * resource type (List) and/or version (v1)"). */
+static const struct kind_desc *typed_list_kind(const json_t *obj)
 {
 	const char *kind = json_string_value(json_object_get(obj, "kind"));
 	const char *api = json_string_value(json_object_get(obj, "apiVersion"));
-	size_t n = kind ? strlen(kind) : 0;
 
-	return n > 4 && strcmp(kind + n - 4, "List") == 0 && api && strcmp(api, API_VERSION) == 0;
+	if (!kind || !api || strcmp(api, API_VERSION) != 0)
+		return NULL;
+	return kind_by_list_name(kind);
 }
 
-static int add_list(json_t *out, json_t *list, struct err *e)
+static int add_list(json_t *out, json_t *list, const struct kind_desc *k, struct err *e)
 {
-	const char *kind = json_string_value(json_object_get(list, "kind"));
+	const char *kind = kind_list_name(k), *item_kind = kind_name(k);
 	json_t *items = json_object_get(list, "items");
 	const char *key;
 	json_t *v;
@@ -134,23 +138,20 @@ static int add_list(json_t *out, json_t *list, struct err *e)
 	if (!json_is_array(items))
 		return err_set(e, -EINVAL,
 			       "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal %s into Go "
-			       "struct field %s.items of type []v3.%.*s",
-			       go_type_name(items), kind, (int)(strlen(kind) - 4), kind);
+			       "struct field %s.items of type []v3.%s",
+			       go_type_name(items), kind, item_kind);
 	json_array_foreach(items, i, v) {
 		int rc;
 
 		if (!json_is_object(v))
 			return err_set(e, -EINVAL,
 				       "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal %s "
-				       "into Go struct field %s.items of type v3.%.*s",
-				       go_type_name(v), kind, (int)(strlen(kind) - 4), kind);
+				       "into Go struct field %s.items of type v3.%s",
+				       go_type_name(v), kind, item_kind);
 		/* Items printed by get -o yaml carry their kind; bare items
 		 * take the list's, as the list type decides theirs in Go. */
 		if (!json_object_get(v, "kind")) {
-			char base[256];
-
-			snprintf(base, sizeof(base), "%.*s", (int)(strlen(kind) - 4), kind);
-			if (json_object_set_new(v, "kind", json_string(base)) < 0 ||
+			if (json_object_set_new(v, "kind", json_string(item_kind)) < 0 ||
 			    json_object_set_new(v, "apiVersion", json_string(API_VERSION)) < 0)
 				return err_set(e, -ENOMEM, "out of memory reading resources");
 		}
@@ -162,8 +163,10 @@ static int add_list(json_t *out, json_t *list, struct err *e)
 
 static int add_object(json_t *out, json_t *obj, struct err *e)
 {
-	if (is_typed_list(obj))
-		return add_list(out, obj, e);
+	const struct kind_desc *k = typed_list_kind(obj);
+
+	if (k)
+		return add_list(out, obj, k, e);
 	return append(out, obj, e);
 }
 

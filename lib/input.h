@@ -22,12 +22,14 @@ enum input_flags {
  *   in lexical order; sub-directories only with INPUT_RECURSIVE (visited in
  *   place, like Go's filepath.Walk); other files ignored.
  * - Each document may be a resource (a mapping), a sequence of resources,
- *   or a typed list: apiVersion projectcalico.org/v3, kind "<Kind>List",
- *   "items": [...]; its items are returned (they carry their own kind).
- *   The generic Kubernetes "List" is not special: it comes back as an
- *   ordinary object and the caller's kind check rejects it, as calicoctl
- *   does ("unknown resource type (List) and/or version (v1)").
- * - Kind/apiVersion are NOT checked here: the resource model owns that.
+ *   or a typed list: apiVersion projectcalico.org/v3, kind "<Kind>List" of
+ *   a known kind (lib/resource.h kind_by_list_name), "items": [...]; its
+ *   items are returned (items without a kind get the list's). The generic
+ *   Kubernetes "List" and unknown "<X>List"s are not special: they come
+ *   back as ordinary objects and the caller's res_kind_of() rejects them,
+ *   as calicoctl does ("unknown resource type (List) and/or version (v1)").
+ * - Each resource's own kind/apiVersion is NOT checked here: the caller
+ *   runs res_kind_of() (so that messages come in calicoctl's order).
  * Errors (calicoctl's text, without the CLI's "failed to execute command: "):
  *   "open x.yaml: no such file or directory"           -ENOENT (or other -errno)
  *   "no resources specified in file <name>"            -ENODATA (without SKIP_EMPTY)

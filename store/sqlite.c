@@ -525,28 +525,29 @@ static int set_meta(json_t *obj, const char *key, const char *value)
 	return json_object_set_new(meta, key, json_string(value));
 }
 
-static int set_revision(json_t *obj, int64_t rev)
+/* Sets metadata.resourceVersion. Metadata is stored in Go's ObjectMeta
+ * order, so a read only appends the version (printers order keys
+ * themselves: res_ordered for JSON, sorted for YAML); a write reorders so
+ * that the caller's object looks like what a later read returns. */
+static int set_revision(json_t *obj, int64_t rev, bool reorder)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", (long long)rev);
 	if (set_meta(obj, "resourceVersion", buf) < 0)
 		return -ENOMEM;
-	return order_metadata(obj);
+	return reorder ? order_metadata(obj) : 0;
 }
 
-/* The stored form: the object without metadata.resourceVersion. */
-static char *stored_text(const json_t *obj)
+/* The stored form: the object without metadata.resourceVersion (the
+ * caller puts the new one back afterwards, so it is dropped in place
+ * rather than copying the whole object). */
+static char *stored_text(json_t *obj)
 {
-	json_t *copy = json_deep_copy(obj);
-	char *text;
-
-	if (!copy)
+	json_object_del(json_object_get(obj, "metadata"), "resourceVersion");
+	if (order_metadata(obj) < 0)
 		return NULL;
-	json_object_del(json_object_get(copy, "metadata"), "resourceVersion");
-	text = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
-	return text;
+	return json_dumps(obj, JSON_COMPACT);
 }
 
 static int row_object(struct store *st, sqlite3_stmt *s, json_t **out, struct err *e)
@@ -560,7 +561,7 @@ static int row_object(struct store *st, sqlite3_stmt *s, json_t **out, struct er
 		return err_set(e, -EIO, "datastore %s holds a damaged resource: %s", st->path,
 			       text ? jerr.text : "no data");
 	}
-	if (set_revision(obj, sqlite3_column_int64(s, 0)) < 0) {
+	if (set_revision(obj, sqlite3_column_int64(s, 0), false) < 0) {
 		json_decref(obj);
 		return err_set(e, -ENOMEM, "out of memory reading the datastore");
 	}
@@ -608,7 +609,7 @@ static int record_change(struct store *st, const char *kind, const char *name, b
 
 /* Writes obj's row with the next revision (INSERT or UPDATE). */
 static int write_row(struct store *st, enum stmt_id id, const char *kind, const char *name,
-		     const json_t *obj, struct err *e)
+		     json_t *obj, struct err *e)
 {
 	char *text = stored_text(obj);
 	sqlite3_stmt *s;
@@ -635,12 +636,36 @@ static int write_row(struct store *st, enum stmt_id id, const char *kind, const 
 	return 0;
 }
 
+/* Random bytes come from a pool refilled 4 KiB at a time: one getrandom
+ * call per 256 uids keeps 10,000 creates from being 10,000 syscalls. The
+ * pool belongs to one process: after fork() the child refills, or parent
+ * and child would hand out the same uids. */
+static int random_bytes(unsigned char *out, size_t n)
+{
+	static unsigned char pool[4096];
+	static size_t left;
+	static pid_t owner;
+
+	if (left < n || owner != getpid()) {
+		ssize_t got = getrandom(pool, sizeof(pool), 0);
+
+		if (got != (ssize_t)sizeof(pool))
+			return got < 0 ? -errno : -EIO;
+		left = sizeof(pool);
+		owner = getpid();
+	}
+	memcpy(out, pool + sizeof(pool) - left, n);
+	left -= n;
+	return 0;
+}
+
 static int make_uid(char out[37])
 {
 	unsigned char b[16];
+	int rc = random_bytes(b, sizeof(b));
 
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		return -errno;
+	if (rc < 0)
+		return rc;
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
@@ -768,7 +793,7 @@ int store_create(struct store *st, json_t *obj, struct err *e)
 	}
 	if (rc == 0)
 		rc = write_row(st, Q_INSERT, kind, name, obj, e);
-	if (rc == 0 && set_revision(obj, st->rev) < 0)
+	if (rc == 0 && set_revision(obj, st->rev, true) < 0)
 		rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
 	return write_end(st, rc, e);
 }
@@ -803,7 +828,7 @@ int store_update(struct store *st, json_t *obj, struct err *e)
 	json_decref(old);
 	if (rc == 0)
 		rc = write_row(st, Q_UPDATE, kind, name, obj, e);
-	if (rc == 0 && set_revision(obj, st->rev) < 0)
+	if (rc == 0 && set_revision(obj, st->rev, true) < 0)
 		rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
 	return write_end(st, rc, e);
 }

@@ -64,6 +64,12 @@ static void test_parse(void)
 	CHECK_INT(json_array_size(r), 1);
 	json_decref(r);
 
+	/* Only known kinds' lists are lists; FooList is an unknown kind. */
+	CHECK_INT(input_parse("apiVersion: projectcalico.org/v3\nkind: FooList\nitems: [{}]\n", 59, "f", &r, &e), 0);
+	CHECK_INT(json_array_size(r), 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(r, 0), "kind")), "FooList");
+	json_decref(r);
+
 	CHECK_INT(input_parse("just a string\n", 14, "s", &r, &e), -EINVAL);
 	CHECK_STR(e.msg, "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go "
 			 "value of type []unstructured.Unstructured");
