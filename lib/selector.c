@@ -405,7 +405,8 @@ static int parse_set(struct parser *ps, struct node *n)
 		return err_set(ps->e, -EINVAL, "expected }");
 	ps->pos++;
 	/* Sorted and de-duplicated: the canonical form and the matcher use it. */
-	qsort(n->set, n->nset, sizeof(*n->set), cmp_str);
+	if (n->nset) /* qsort(NULL, 0, ...) is undefined */
+		qsort(n->set, n->nset, sizeof(*n->set), cmp_str);
 	size_t w = 0;
 	for (size_t i = 0; i < n->nset; i++) {
 		if (w > 0 && strcmp(n->set[w - 1], n->set[i]) == 0) {
