@@ -668,7 +668,7 @@ static const char *label_get(const json_t *labels, const char *key)
 
 static bool in_set(const struct node *n, const char *v)
 {
-	return bsearch(&v, n->set, n->nset, sizeof(*n->set), cmp_str) != NULL;
+	return n->nset && bsearch(&v, n->set, n->nset, sizeof(*n->set), cmp_str) != NULL;
 }
 
 static bool eval(const struct node *n, const json_t *labels)
