@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/sha256.h"
 #include "planner_util.h"
 
 /* Nodes: N4 with an IPv4 address only, NB with any bgp object, NL with
@@ -492,6 +493,68 @@ static void test_router_id(void)
 	}
 }
 
+/* FIPS 180-4 test vectors (NIST CSRC examples), one-shot and in pieces. */
+static void hex(const uint8_t *d, char *out)
+{
+	for (int i = 0; i < SHA256_DIGEST_LEN; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void test_sha256(void)
+{
+	static const struct {
+		const char *in, *digest;
+	} v[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+		{ "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
+		  "klmnopqrlmnopqrsmnopqrstnopqrstu",
+		  "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1" },
+	};
+	uint8_t d[SHA256_DIGEST_LEN];
+	char h[2 * SHA256_DIGEST_LEN + 1], block[1000];
+	struct sha256 c;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		sha256(v[i].in, strlen(v[i].in), d);
+		hex(d, h);
+		CHECK_STR(h, v[i].digest);
+		/* byte by byte crosses every block boundary */
+		sha256_init(&c);
+		for (const char *p = v[i].in; *p; p++)
+			sha256_update(&c, p, 1);
+		sha256_final(&c, d);
+		hex(d, h);
+		CHECK_STR(h, v[i].digest);
+	}
+	/* one million 'a' */
+	memset(block, 'a', sizeof(block));
+	sha256_init(&c);
+	for (int i = 0; i < 1000; i++)
+		sha256_update(&c, block, sizeof(block));
+	sha256_final(&c, d);
+	hex(d, h);
+	CHECK_STR(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void test_env(void)
+{
+	struct planner_env env;
+
+	setenv("CALICO_ROUTER_ID", "hash", 1);
+	setenv("CALICO_SECRETS_DIR", "/run/secrets", 1);
+	planner_env_from_environ(&env);
+	CHECK_STR(env.router_id, "hash");
+	CHECK_STR(env.secrets_dir, "/run/secrets");
+	CHECK(env.warn == NULL);
+	unsetenv("CALICO_ROUTER_ID");
+	unsetenv("CALICO_SECRETS_DIR");
+	planner_env_from_environ(&env);
+	CHECK(env.router_id == NULL && env.secrets_dir == NULL);
+}
+
 /* --- passwords ------------------------------------------------------------ */
 
 static void write_file(const char *dir, const char *sub, const char *name, const char *text)
@@ -623,6 +686,8 @@ int main(void)
 		run_case(&cases[i]);
 	test_top_level();
 	test_router_id();
+	test_sha256();
+	test_env();
 	test_passwords();
 	test_migration();
 	{
