@@ -677,6 +677,63 @@ static void test_migration(void)
 	}
 }
 
+/* A cluster large enough to exercise the tables' index growth: 300 nodes
+ * in the mesh, one explicit peering to a mesh node (which must replace
+ * that mesh entry) and a route reflector pair with reverse peerings. The
+ * BGPConfiguration and IPPool lists are NULL ("none"): defaults apply. */
+static void test_large_cluster(void)
+{
+	json_t *nodes = json_array(), *peers = json_array();
+	struct planner_input in;
+	struct planner_env env = { .warn = collect_warning };
+	struct peering_plan *p = NULL;
+	struct err e;
+	char name[32], ip[32];
+	size_t mesh = 0, global = 0, node = 0;
+	int rc;
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "n%03d", i);
+		snprintf(ip, sizeof(ip), "10.1.%d.%d/16", i / 250, i % 250 + 1);
+		json_array_append_new(nodes, json_pack("{s:s,s:{s:s,s:{s:s}},s:{s:{s:s}}}", "kind",
+						       "Node", "metadata", "name", name, "labels",
+						       "rr", i >= 298 ? "y" : "n", "spec", "bgp",
+						       "ipv4Address", ip));
+	}
+	json_array_append_new(peers, json_pack("{s:{s:s},s:{s:s,s:i}}", "metadata", "name", "to-150",
+					       "spec", "peerIP", "10.1.0.151", "asNumber", 64512));
+	json_array_append_new(peers, json_pack("{s:{s:s},s:{s:s,s:s}}", "metadata", "name", "rrs",
+					       "spec", "nodeSelector", "rr == 'y'", "peerSelector",
+					       "rr == 'y'"));
+	in = (struct planner_input){ nodes, NULL, peers, NULL };
+	warnings[0] = '\0';
+	rc = planner_plan(&in, "n010", &env, &p, &e);
+	CHECK_INT(rc, 0);
+	for (size_t i = 0; p && i < p->n_sessions; i++) {
+		mesh += p->sessions[i].type == PEERING_MESH;
+		global += p->sessions[i].type == PEERING_GLOBAL;
+		node += p->sessions[i].type == PEERING_NODE;
+	}
+	CHECK_INT(mesh, 298);
+	CHECK_INT(global, 1);
+	CHECK_INT(node, 0);
+	CHECK(p && find(p, "Global_10_1_0_151") && !find(p, "Mesh_10_1_0_151"));
+	peering_plan_free(p);
+	/* on the node the peering targets: a reverse Node_ to all 299 others
+	 * replaces every mesh entry */
+	rc = planner_plan(&in, "n150", &env, &p, &e);
+	CHECK_INT(rc, 0);
+	CHECK(p && p->n_sessions == 299);
+	mesh = 0;
+	for (size_t i = 0; p && i < p->n_sessions; i++)
+		mesh += p->sessions[i].type == PEERING_MESH;
+	CHECK_INT(mesh, 0);
+	peering_plan_free(p);
+	CHECK(warnings[0] == '\0');
+	json_decref(nodes);
+	json_decref(peers);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_planner.XXXXXX";
@@ -690,6 +747,7 @@ int main(void)
 	test_env();
 	test_passwords();
 	test_migration();
+	test_large_cluster();
 	{
 		char cmd[128];
 
