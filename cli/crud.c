@@ -509,7 +509,7 @@ static int run(struct cli *c, enum crud_action act)
 	else
 		rc = report_collected(c, act, &r);
 	results_free(&r);
-	json_decref(resources);
+	cli_release(resources);
 	return rc;
 }
 

@@ -142,7 +142,7 @@ int cmd_get(struct cli *c)
 	if (out.len)
 		fwrite(out.buf, 1, out.len, stdout);
 	sb_free(&out);
-	json_decref(results);
+	cli_release(results);
 	printer_free(&p);
 	if (rc < 0) {
 		sb_free(&errs);

@@ -59,7 +59,7 @@ int cmd_version(struct cli *c)
 	rc = cli_load_config(c, &e);
 	if (rc == 0)
 		rc = store_open(&c->cfg, &c->st, &e);
-	if (rc == -ENOTSUP || (rc == 0 && c->cfg.backend == STORE_BACKEND_UNKNOWN)) {
+	if (rc == -ENOTSUP || (c->config_rc == 0 && c->cfg.backend != STORE_BACKEND_SQLITE)) {
 		printf("Unable to detect installed Calico version\n");
 		return CLI_OK;
 	}

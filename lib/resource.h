@@ -105,9 +105,12 @@ struct res_validate_ctx {
 
 /* Runs every v3.32 rule for op and fills defaults in place (IPPool
  * blockSize/ipipMode/vxlanMode/nodeSelector/allowedUses/assignmentMode and
- * canonical CIDR; BGPConfiguration logSeverityScreen and
- * serviceLoadBalancerAggregation). obj must have been through
- * res_decode_strict.
+ * canonical CIDR, by the client layer: create/update only; BGPConfiguration
+ * logSeverityScreen and serviceLoadBalancerAggregation, by the CRD layer:
+ * every op). obj must have been through res_decode_strict.
+ * RES_OP_VALIDATE runs the validator alone, as `calicoctl validate` does (no
+ * client checks: no create-request metadata checks, no IPPool client checks,
+ * no BGPFilter lookups, no default-only BGPConfiguration fields).
  * Failure: -EINVAL and e holds the calicoctl validation error text exactly,
  * e.g. "error with field PeerIP = '1.2.3' (Reason: failed to validate Field:
  * PeerIP because of Tag: IP:port )" or, for several fields,

@@ -67,6 +67,10 @@ static void best_update(struct rib *r, enum bgp_family fam, uint32_t idx, struct
 					      np ? &n : NULL);
 		rib_out_mark(r, fam, idx, old->path ? old->peer : -1, np ? np->peer : -1);
 	}
+	if (!old->path && head)
+		r->n_prefixes[fam]++;
+	else if (old->path && !head)
+		r->n_prefixes[fam]--;
 	attr_unref(r->attrs, old->attrs);
 	old->attrs = NULL;
 	if (!head)
@@ -327,13 +331,7 @@ size_t rib_bytes(const struct rib *r)
 
 size_t rib_prefix_count(const struct rib *r, enum bgp_family fam)
 {
-	size_t n = 0;
-
-	if (fam >= BGP_FAM_COUNT)
-		return 0;
-	for (uint32_t i = 1; i < r->tab[fam].top; i++)
-		n += r->tab[fam].values[i] != 0;
-	return n;
+	return fam < BGP_FAM_COUNT ? r->n_prefixes[fam] : 0;
 }
 
 int rib_peer_add(struct rib *r, const struct rib_peer_config *cfg, struct err *e)

@@ -19,7 +19,11 @@ struct rib_path {
 	uint32_t next;	  /* next path index, 0 = end */
 	uint32_t path_id; /* RFC 7911 */
 	uint16_t peer;
-	uint8_t epoch; /* stale when != the peer's epoch (graceful restart) */
+	/* Stale when != the peer's epoch (graceful restart). 8 bits: a path
+	 * could look fresh again only after 256 session losses of one peer with
+	 * no sweep in between; every non-graceful loss and every restart-timer
+	 * expiry sweeps. */
+	uint8_t epoch;
 	uint8_t pad_;
 };
 _Static_assert(sizeof(struct rib_path) == 16, "rib_path stays 16 bytes");
@@ -87,6 +91,7 @@ struct rib {
 	struct rib_hooks hooks;
 	struct attr_store *attrs;
 	struct ptab tab[BGP_FAM_COUNT];
+	size_t n_prefixes[BGP_FAM_COUNT]; /* prefixes with at least one path */
 	struct rib_path *paths; /* index 0 unused */
 	uint32_t paths_cap, paths_top, free_path, paths_live;
 	struct rib_peer *peers; /* by id; [0] is the local pseudo-peer */

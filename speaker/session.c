@@ -11,7 +11,6 @@
 
 #include "lib/log.h"
 #include "speaker/speaker.h"
-#include "speaker/xlate.h"
 
 double session_time_scale = 1.0;
 
@@ -660,68 +659,24 @@ static void session_down(struct session *s, bool keep_stale)
 	speaker_gr_check(s->sp);
 }
 
-/* Handles one inbound UPDATE decoded into u (status from the decoder). */
+/* Handles one inbound UPDATE decoded into u (status from the decoder):
+ * the RIB applies it; the session notes End-of-RIB for graceful restart. */
 static void handle_update(struct session *s, struct bgp_update *u, int status,
 			  const struct wire_err *we)
 {
-	static struct xlate_scratch sc;
-	struct bgp_prefix batch[512];
 	struct err e = { "" };
-	struct wire_nlri_iter it;
-	size_t n;
 
 	if (status == WIRE_ATTR_DISCARD || status == WIRE_TREAT_AS_WITHDRAW)
 		slog(LOG_WARN, s, "UPDATE: %s (%s)", wire_status_name(status), we->e.msg);
 	s->cnt.updates_in++;
-	for (unsigned i = 0; i < u->n_withdrawn; i++) {
-		wire_nlri_iter_init(&it, &u->withdrawn[i]);
-		do {
-			for (n = 0; n < 512 && wire_nlri_next(&it, &batch[n]); n++)
-				;
-			if (n && rib_withdraw(s->sp->rib, s->rib_peer, batch, n, &e) < 0)
-				slog(LOG_ERROR, s, "withdraw: %s", e.msg);
-		} while (n == 512);
-	}
-	for (unsigned i = 0; i < u->n_reach; i++) {
-		struct attr_set *set = NULL;
-		struct attr_in in;
-
-		if (status != WIRE_TREAT_AS_WITHDRAW) {
-			if (xlate_from_wire(&u->attrs, &u->reach[i].nh, &in, &sc) == 0)
-				set = attr_intern(rib_attrs(s->sp->rib), &in);
-			if (!set)
-				slog(LOG_ERROR, s, "cannot store path attributes; treating as withdraw");
-		}
-		wire_nlri_iter_init(&it, &u->reach[i].nlri);
-		do {
-			int rc;
-
-			for (n = 0; n < 512 && wire_nlri_next(&it, &batch[n]); n++)
-				;
-			if (!n)
-				break;
-			if (set) {
-				rc = rib_announce(s->sp->rib, s->rib_peer, set, batch, n, &e);
-				if (rc < 0) {
-					slog(LOG_ERROR, s, "announce: %s", e.msg);
-				} else {
-					s->cnt.prefixes_accepted += (unsigned)rc;
-					s->cnt.prefixes_rejected += n - (unsigned)rc;
-				}
-			} else if (rib_withdraw(s->sp->rib, s->rib_peer, batch, n, &e) < 0) {
-				slog(LOG_ERROR, s, "withdraw: %s", e.msg);
-			}
-		} while (n == 512);
-		attr_unref(rib_attrs(s->sp->rib), set);
-	}
+	if (rib_apply_update(s->sp->rib, s->rib_peer, u, status, &e))
+		slog(LOG_ERROR, s, "RIB: %s", e.msg);
 	if (u->eor && u->eor_family < BGP_FAM_COUNT) {
 		slog(LOG_INFO, s, "End-of-RIB received for %s",
 		     peering_family_name((enum peering_family)u->eor_family));
 		s->eor_received[u->eor_family] = true;
-		if (s->stale_kept) {
-			rib_peer_sweep_stale(s->sp->rib, s->rib_peer, u->eor_family);
+		if (s->stale_kept) /* the RIB swept this family's stale paths */
 			ev_idle_start(s->sp->loop, &s->sp->rib_work);
-		}
 		speaker_gr_check(s->sp);
 	}
 }
@@ -761,20 +716,34 @@ static int encode_group(struct session *s, enum bgp_family fam, const struct bgp
 	return 0;
 }
 
+/* Scratch for attr_to_wire(): one encoding at a time on this thread. */
+static uint8_t *wire_scratch;
+static size_t wire_scratch_len;
+
 static int encode_batch(struct session *s, struct rib_out_batch *b)
 {
-	static struct xlate_scratch sc;
-
 	for (size_t g = 0; g < b->n_groups; g++) {
 		const struct rib_out_group *grp = &b->groups[g];
 		struct bgp_path_attrs pa;
 		struct bgp_nexthop nh;
 		int rc;
 
-		if (grp->attrs && xlate_to_wire(grp->attrs, b->family, &pa, &nh, &sc)) {
-			slog(LOG_ERROR, s, "route without a %s next hop; not sent",
-			     peering_family_name((enum peering_family)b->family));
-			continue;
+		if (grp->attrs) {
+			size_t need = attr_wire_scratch(grp->attrs) + 1;
+
+			if (need > wire_scratch_len) {
+				uint8_t *p = realloc(wire_scratch, need);
+
+				if (!p)
+					return -ENOMEM;
+				wire_scratch = p;
+				wire_scratch_len = need;
+			}
+			if (attr_to_wire(grp->attrs, &pa, &nh, wire_scratch, wire_scratch_len)) {
+				slog(LOG_ERROR, s, "cannot encode path attributes; %zu routes not sent",
+				     grp->count);
+				continue;
+			}
 		}
 		rc = encode_group(s, b->family, grp->attrs ? &pa : NULL, &nh,
 				  b->prefixes + grp->first, grp->count);

@@ -90,8 +90,6 @@ struct session_conn {
 
 struct session_counters {
 	uint64_t msgs_in, msgs_out, updates_in, updates_out;
-	uint64_t prefixes_accepted; /* announcements the RIB accepted (cumulative) */
-	uint64_t prefixes_rejected;
 	unsigned flaps;		    /* times Established was left */
 };
 

@@ -119,25 +119,25 @@ const char *wire_status_name(int status);
 /* What decoding and encoding depend on, computed by wire_negotiate() from
  * the two OPENs. Before the OPEN exchange use wire_ctx_init(). */
 struct wire_ctx {
-	bool as4;			     /* both sides 4-octet AS (RFC 6793) */
-	bool ext_msg;			     /* both sides RFC 8654: 65535-octet messages */
-	bool fam[BGP_FAM_COUNT];	     /* unicast families both sides enabled */
-	bool add_path_rx[BGP_FAM_COUNT];     /* the peer sends us path identifiers */
-	bool add_path_tx[BGP_FAM_COUNT];     /* we send path identifiers to the peer */
-	bool route_refresh;		     /* peer can take ROUTE-REFRESH (RFC 2918) */
-	bool enhanced_rr;		     /* both sides RFC 7313 */
-	uint16_t hold_time;		     /* negotiated, seconds; 0 = no keepalives */
-	uint16_t keepalive;		     /* hold_time / 3 */
-	uint32_t local_as, peer_as;	     /* effective (4-octet) AS numbers */
-	uint32_t local_id, peer_id;	     /* BGP identifiers, host order */
-	bool ebgp;			     /* local_as != peer_as: enables eBGP checks */
+	bool as4;			 /* both sides 4-octet AS (RFC 6793) */
+	bool ext_msg;			 /* both sides RFC 8654: 65535-octet messages */
+	bool fam[BGP_FAM_COUNT];	 /* unicast families both sides enabled */
+	bool add_path_rx[BGP_FAM_COUNT]; /* the peer sends us path identifiers */
+	bool add_path_tx[BGP_FAM_COUNT]; /* we send path identifiers to the peer */
+	bool route_refresh;		 /* peer can take ROUTE-REFRESH (RFC 2918) */
+	bool enhanced_rr;		 /* both sides RFC 7313 */
+	uint16_t hold_time;		 /* negotiated, seconds; 0 = no keepalives */
+	uint16_t keepalive;		 /* hold_time / 3 */
+	uint32_t local_as, peer_as;	 /* effective (4-octet) AS numbers */
+	uint32_t local_id, peer_id;	 /* BGP identifiers, host order */
+	bool ebgp;			 /* local_as != peer_as: enables eBGP checks */
 	/* The peer's graceful restart capability (RFC 4724). */
 	bool peer_gr;
-	bool peer_gr_restarting;	     /* R bit: the peer has just restarted */
-	bool peer_gr_notification;	     /* N bit (RFC 8538) */
-	uint16_t peer_gr_time;		     /* restart time, seconds */
-	bool peer_gr_fam[BGP_FAM_COUNT];     /* family listed in the capability */
-	bool peer_gr_fwd[BGP_FAM_COUNT];     /* F bit: forwarding state preserved */
+	bool peer_gr_restarting;	 /* R bit: the peer has just restarted */
+	bool peer_gr_notification;	 /* N bit (RFC 8538) */
+	uint16_t peer_gr_time;		 /* restart time, seconds */
+	bool peer_gr_fam[BGP_FAM_COUNT]; /* family listed in the capability */
+	bool peer_gr_fwd[BGP_FAM_COUNT]; /* F bit: forwarding state preserved */
 };
 
 /* Pre-OPEN defaults: 2-octet AS, IPv4 unicast only, 4096-octet messages. */
@@ -170,17 +170,17 @@ struct bgp_cap_raw {
 #define WIRE_MAX_RAW_CAPS 16
 
 struct bgp_caps {
-	bool mp_seen;			 /* any MP capability; without it IPv4 unicast is implied */
-	bool mp[BGP_FAM_COUNT];		 /* IPv4 / IPv6 unicast (RFC 4760) */
-	bool route_refresh;		 /* RFC 2918 (or the old Cisco code 128) */
-	bool enhanced_rr;		 /* RFC 7313 */
-	bool ext_msg;			 /* RFC 8654 */
-	bool as4;			 /* RFC 6793 */
+	bool mp_seen;		/* any MP capability; without it IPv4 unicast is implied */
+	bool mp[BGP_FAM_COUNT]; /* IPv4 / IPv6 unicast (RFC 4760) */
+	bool route_refresh;	/* RFC 2918 (or the old Cisco code 128) */
+	bool enhanced_rr;	/* RFC 7313 */
+	bool ext_msg;		/* RFC 8654 */
+	bool as4;		/* RFC 6793 */
 	uint32_t as4_number;
-	bool gr;			 /* RFC 4724 */
-	bool gr_restarting;		 /* R bit */
-	bool gr_notification;		 /* N bit (RFC 8538) */
-	uint16_t gr_time;		 /* 12 bits, seconds */
+	bool gr;	      /* RFC 4724 */
+	bool gr_restarting;   /* R bit */
+	bool gr_notification; /* N bit (RFC 8538) */
+	uint16_t gr_time;     /* 12 bits, seconds */
 	bool gr_fam[BGP_FAM_COUNT];
 	bool gr_fwd[BGP_FAM_COUNT];	 /* F bit per family */
 	uint8_t add_path[BGP_FAM_COUNT]; /* WIRE_ADDPATH_* bits (RFC 7911) */
@@ -305,8 +305,8 @@ bool wire_aspath_contains(const uint8_t *path, size_t len, uint32_t as);
 /* Writes path with as prepended count times (merged into a leading
  * AS_SEQUENCE while it has room for 255 ASes). Returns the new length or
  * -ENOSPC. */
-int wire_aspath_prepend(const uint8_t *path, size_t len, uint32_t as, unsigned count,
-			uint8_t *out, size_t cap);
+int wire_aspath_prepend(const uint8_t *path, size_t len, uint32_t as, unsigned count, uint8_t *out,
+			size_t cap);
 
 /* ---- UPDATE ------------------------------------------------------------- */
 
@@ -405,13 +405,13 @@ int wire_decode_update(const struct wire_ctx *ctx, const uint8_t *msg, size_t le
  * eBGP, prepend our AS, next hop self) are the caller's. */
 struct wire_ub {
 	uint8_t *buf;
-	size_t max;	   /* min(cap, wire_max_msg) */
-	size_t pos;	   /* end of the NLRI written so far */
-	size_t tail;	   /* start of attributes parked at the end of buf */
-	size_t tail_len;   /* their length */
-	size_t mp_hdr;	   /* offset of the MP attribute header, 0 if none */
-	size_t mp_start;   /* offset where the MP attribute value starts */
-	size_t count;	   /* prefixes added */
+	size_t max;	 /* min(cap, wire_max_msg) */
+	size_t pos;	 /* end of the NLRI written so far */
+	size_t tail;	 /* start of attributes parked at the end of buf */
+	size_t tail_len; /* their length */
+	size_t mp_hdr;	 /* offset of the MP attribute header, 0 if none */
+	size_t mp_start; /* offset where the MP attribute value starts */
+	size_t count;	 /* prefixes added */
 	uint8_t family;
 	bool withdraw;
 	bool add_path;
@@ -482,8 +482,8 @@ struct bgp_route_refresh {
 	uint16_t afi;
 	uint8_t subtype; /* enum wire_rr_subtype; others must be ignored */
 	uint8_t safi;
-	bool known;	 /* afi/safi is IPv4 or IPv6 unicast and subtype is known */
-	uint8_t family;	 /* enum bgp_family when known */
+	bool known;	/* afi/safi is IPv4 or IPv6 unicast and subtype is known */
+	uint8_t family; /* enum bgp_family when known */
 };
 
 /* Decodes a ROUTE-REFRESH. A length other than 23 is a header Bad Message

@@ -4,8 +4,7 @@
 
 #include <stdint.h>
 
-int wire_aspath_check(const uint8_t *p, size_t len, unsigned width, bool *confed,
-		      const char **why)
+int wire_aspath_check(const uint8_t *p, size_t len, unsigned width, bool *confed, const char **why)
 {
 	size_t i = 0;
 
@@ -31,6 +30,14 @@ int wire_aspath_check(const uint8_t *p, size_t len, unsigned width, bool *confed
 		}
 		if (type >= WIRE_AS_CONFED_SEQUENCE)
 			*confed = true;
+		/* RFC 7607: AS 0 makes the path malformed. */
+		for (unsigned k = 0; k < count; k++) {
+			const uint8_t *a = p + i + 2 + (size_t)k * width;
+			if ((width == 4 ? get32(a) : get16(a)) == 0) {
+				*why = "AS 0 in the path (RFC 7607)";
+				return -1;
+			}
+		}
 		i += 2 + (size_t)count * width;
 	}
 	return 0;
@@ -114,7 +121,7 @@ size_t wire_as4_merge(const uint8_t *path, size_t len, const uint8_t *as4, size_
 	unsigned n = wire_aspath_length(path, len), m = wire_aspath_length(as4, len4);
 	unsigned need;
 	size_t i = 0, o = 0;
-	bool prev_taken = true; /* a leading confed segment is kept */
+	bool prev_taken = true;	    /* a leading confed segment is kept */
 	size_t last_seq = SIZE_MAX; /* offset of the last segment written if AS_SEQUENCE */
 
 	if (n < m) {
@@ -205,8 +212,8 @@ bool wire_aspath_contains(const uint8_t *path, size_t len, uint32_t as)
 	return false;
 }
 
-int wire_aspath_prepend(const uint8_t *path, size_t len, uint32_t as, unsigned count,
-			uint8_t *out, size_t cap)
+int wire_aspath_prepend(const uint8_t *path, size_t len, uint32_t as, unsigned count, uint8_t *out,
+			size_t cap)
 {
 	size_t o = 0, rest_off = 0;
 	unsigned merged = 0;

@@ -16,21 +16,21 @@ struct attr_desc {
 };
 
 static const struct attr_desc descs[256] = {
-	[BGP_ATTR_ORIGIN] = {"ORIGIN", F_T, WIRE_TREAT_AS_WITHDRAW},
-	[BGP_ATTR_AS_PATH] = {"AS_PATH", F_T, WIRE_TREAT_AS_WITHDRAW},
-	[BGP_ATTR_NEXT_HOP] = {"NEXT_HOP", F_T, WIRE_TREAT_AS_WITHDRAW},
-	[BGP_ATTR_MED] = {"MULTI_EXIT_DISC", F_O, WIRE_TREAT_AS_WITHDRAW},
-	[BGP_ATTR_LOCAL_PREF] = {"LOCAL_PREF", F_T, WIRE_TREAT_AS_WITHDRAW},
-	[BGP_ATTR_ATOMIC_AGGREGATE] = {"ATOMIC_AGGREGATE", F_T, WIRE_ATTR_DISCARD},
-	[BGP_ATTR_AGGREGATOR] = {"AGGREGATOR", F_O | F_T, WIRE_ATTR_DISCARD},
-	[BGP_ATTR_COMMUNITIES] = {"COMMUNITIES", F_O | F_T, WIRE_TREAT_AS_WITHDRAW},
-	[BGP_ATTR_ORIGINATOR_ID] = {"ORIGINATOR_ID", F_O, WIRE_TREAT_AS_WITHDRAW},
-	[BGP_ATTR_CLUSTER_LIST] = {"CLUSTER_LIST", F_O, WIRE_TREAT_AS_WITHDRAW},
-	[BGP_ATTR_MP_REACH_NLRI] = {"MP_REACH_NLRI", F_O, WIRE_NOTIFY},
-	[BGP_ATTR_MP_UNREACH_NLRI] = {"MP_UNREACH_NLRI", F_O, WIRE_NOTIFY},
-	[BGP_ATTR_AS4_PATH] = {"AS4_PATH", F_O | F_T, WIRE_ATTR_DISCARD},
-	[BGP_ATTR_AS4_AGGREGATOR] = {"AS4_AGGREGATOR", F_O | F_T, WIRE_ATTR_DISCARD},
-	[BGP_ATTR_LARGE_COMMUNITIES] = {"LARGE_COMMUNITY", F_O | F_T, WIRE_TREAT_AS_WITHDRAW},
+    [BGP_ATTR_ORIGIN] = {"ORIGIN", F_T, WIRE_TREAT_AS_WITHDRAW},
+    [BGP_ATTR_AS_PATH] = {"AS_PATH", F_T, WIRE_TREAT_AS_WITHDRAW},
+    [BGP_ATTR_NEXT_HOP] = {"NEXT_HOP", F_T, WIRE_TREAT_AS_WITHDRAW},
+    [BGP_ATTR_MED] = {"MULTI_EXIT_DISC", F_O, WIRE_TREAT_AS_WITHDRAW},
+    [BGP_ATTR_LOCAL_PREF] = {"LOCAL_PREF", F_T, WIRE_TREAT_AS_WITHDRAW},
+    [BGP_ATTR_ATOMIC_AGGREGATE] = {"ATOMIC_AGGREGATE", F_T, WIRE_ATTR_DISCARD},
+    [BGP_ATTR_AGGREGATOR] = {"AGGREGATOR", F_O | F_T, WIRE_ATTR_DISCARD},
+    [BGP_ATTR_COMMUNITIES] = {"COMMUNITIES", F_O | F_T, WIRE_TREAT_AS_WITHDRAW},
+    [BGP_ATTR_ORIGINATOR_ID] = {"ORIGINATOR_ID", F_O, WIRE_TREAT_AS_WITHDRAW},
+    [BGP_ATTR_CLUSTER_LIST] = {"CLUSTER_LIST", F_O, WIRE_TREAT_AS_WITHDRAW},
+    [BGP_ATTR_MP_REACH_NLRI] = {"MP_REACH_NLRI", F_O, WIRE_NOTIFY},
+    [BGP_ATTR_MP_UNREACH_NLRI] = {"MP_UNREACH_NLRI", F_O, WIRE_NOTIFY},
+    [BGP_ATTR_AS4_PATH] = {"AS4_PATH", F_O | F_T, WIRE_ATTR_DISCARD},
+    [BGP_ATTR_AS4_AGGREGATOR] = {"AS4_AGGREGATOR", F_O | F_T, WIRE_ATTR_DISCARD},
+    [BGP_ATTR_LARGE_COMMUNITIES] = {"LARGE_COMMUNITY", F_O | F_T, WIRE_TREAT_AS_WITHDRAW},
 };
 
 /* Parser state for one attribute field. */
@@ -40,15 +40,15 @@ struct parse {
 	struct wire_attr_scan *scan;
 	struct wire_err *we;
 	int status;
-	uint8_t seen[32];		/* bitmap of type codes seen */
-	uint8_t unk_bits[32];		/* bitmap of unknown transitive types kept */
+	uint8_t seen[32];     /* bitmap of type codes seen */
+	uint8_t unk_bits[32]; /* bitmap of unknown transitive types kept */
 	bool any_unknown;
 	const uint8_t *as_path, *as4_path; /* raw values */
 	size_t as_path_len, as4_path_len;
 	bool as4_aggregator;
 	uint32_t as4_agg_as, as4_agg_id;
 	/* Not cleared per message: valid where unk_bits says so. */
-	const uint8_t *unknown[256];	/* TLV of each unknown transitive type */
+	const uint8_t *unknown[256]; /* TLV of each unknown transitive type */
 	uint32_t unknown_len[256];
 };
 
@@ -57,12 +57,11 @@ static void bad(struct parse *ps, uint8_t type, uint8_t subcode, const uint8_t *
 		const char *why)
 {
 	const struct attr_desc *d = &descs[type];
-	bool with_data = subcode != WIRE_UPD_MALFORMED_AS_PATH &&
-			 subcode != WIRE_UPD_MALFORMED_ATTR_LIST;
+	bool with_data =
+	    subcode != WIRE_UPD_MALFORMED_AS_PATH && subcode != WIRE_UPD_MALFORMED_ATTR_LIST;
 
-	wire_note(ps->we, &ps->status, d->on_error, BGP_ERR_UPDATE, subcode,
-		  with_data ? tlv : NULL, with_data ? tlvlen : 0, "UPDATE: attribute %s (%u): %s",
-		  d->name, type, why);
+	wire_note(ps->we, &ps->status, d->on_error, BGP_ERR_UPDATE, subcode, with_data ? tlv : NULL,
+		  with_data ? tlvlen : 0, "UPDATE: attribute %s (%u): %s", d->name, type, why);
 	if (d->on_error == WIRE_ATTR_DISCARD || d->on_error == WIRE_TREAT_AS_WITHDRAW)
 		ps->u->attrs.present &= ~WIRE_ATTR_BIT(type);
 }
@@ -128,8 +127,8 @@ static int parse_mp_reach(struct parse *ps, const uint8_t *tlv, size_t tlvlen, c
 	return WIRE_OK;
 }
 
-static int parse_mp_unreach(struct parse *ps, const uint8_t *tlv, size_t tlvlen,
-			    const uint8_t *v, size_t len)
+static int parse_mp_unreach(struct parse *ps, const uint8_t *tlv, size_t tlvlen, const uint8_t *v,
+			    size_t len)
 {
 	struct bgp_update *u = ps->u;
 	uint32_t count;
@@ -167,8 +166,8 @@ static bool check_path(struct parse *ps, uint8_t type, const uint8_t *tlv, size_
 	const char *why;
 
 	if (wire_aspath_check(v, len, width, &confed, &why) < 0) {
-		bad(ps, type, type == BGP_ATTR_AS_PATH ? WIRE_UPD_MALFORMED_AS_PATH
-						       : WIRE_UPD_OPTIONAL_ATTR,
+		bad(ps, type,
+		    type == BGP_ATTR_AS_PATH ? WIRE_UPD_MALFORMED_AS_PATH : WIRE_UPD_OPTIONAL_ATTR,
 		    tlv, tlvlen, why);
 		return false;
 	}
@@ -187,8 +186,8 @@ static bool check_path(struct parse *ps, uint8_t type, const uint8_t *tlv, size_
 	return true;
 }
 
-static void check_len(struct parse *ps, uint8_t type, const uint8_t *tlv, size_t tlvlen,
-		      size_t len, size_t want, bool *ok)
+static void check_len(struct parse *ps, uint8_t type, const uint8_t *tlv, size_t tlvlen, size_t len,
+		      size_t want, bool *ok)
 {
 	char why[64];
 
@@ -445,8 +444,8 @@ static int build_canon(struct parse *ps)
 	return WIRE_OK;
 }
 
-int wire_parse_attrs(const struct wire_ctx *ctx, const uint8_t *p, size_t len,
-		     struct bgp_update *u, struct wire_attr_scan *scan, struct wire_err *we)
+int wire_parse_attrs(const struct wire_ctx *ctx, const uint8_t *p, size_t len, struct bgp_update *u,
+		     struct wire_attr_scan *scan, struct wire_err *we)
 {
 	struct parse ps;
 	size_t i = 0;
@@ -468,8 +467,7 @@ int wire_parse_attrs(const struct wire_ctx *ctx, const uint8_t *p, size_t len,
 
 		/* RFC 7606 §4: a truncated or overrunning attribute list is
 		 * treat-as-withdraw; the NLRI is found from the total length. */
-		if (len - i < 3 ||
-		    len - i < (hl = (p[i] & BGP_ATTR_FLAG_EXTENDED) ? 4 : 3)) {
+		if (len - i < 3 || len - i < (hl = (p[i] & BGP_ATTR_FLAG_EXTENDED) ? 4 : 3)) {
 			wire_note(we, &ps.status, WIRE_TREAT_AS_WITHDRAW, BGP_ERR_UPDATE,
 				  WIRE_UPD_MALFORMED_ATTR_LIST, NULL, 0,
 				  "UPDATE: %zu octets left at the end of the attributes, too few "

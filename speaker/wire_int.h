@@ -55,7 +55,7 @@ int wire_fail(struct wire_err *we, int status, uint8_t code, uint8_t subcode, co
  * *cur; updates *cur. Used where one message can hold several errors. */
 void wire_note(struct wire_err *we, int *cur, int status, uint8_t code, uint8_t subcode,
 	       const uint8_t *data, size_t data_len, const char *fmt, ...)
-	__attribute__((format(printf, 8, 9)));
+    __attribute__((format(printf, 8, 9)));
 
 /* Family index for an AFI/SAFI pair, or -1. */
 static inline int wire_afi_family(uint16_t afi, uint8_t safi)
@@ -81,17 +81,17 @@ int wire_nlri_check(const uint8_t *p, size_t len, int fam, bool add_path, uint32
 
 /* What wire_parse_attrs() saw besides the attributes themselves. */
 struct wire_attr_scan {
-	bool classic_nlri;	 /* input: the message has classic NLRI */
-	unsigned n_attrs;	 /* attributes parsed (including dropped ones) */
-	int unreach_fam;	 /* family of MP_UNREACH_NLRI, or -1 */
-	bool unreach_empty;	 /* MP_UNREACH_NLRI without prefixes */
+	bool classic_nlri;  /* input: the message has classic NLRI */
+	unsigned n_attrs;   /* attributes parsed (including dropped ones) */
+	int unreach_fam;    /* family of MP_UNREACH_NLRI, or -1 */
+	bool unreach_empty; /* MP_UNREACH_NLRI without prefixes */
 };
 
 /* Attribute decoding core (wire_attr.c): parses the path attribute field of
  * an UPDATE into u (attrs, canon, hash, MP ranges appended to withdrawn and
  * reach). Returns the worst status seen; WIRE_NOTIFY stops at once. */
-int wire_parse_attrs(const struct wire_ctx *ctx, const uint8_t *p, size_t len,
-		     struct bgp_update *u, struct wire_attr_scan *scan, struct wire_err *we);
+int wire_parse_attrs(const struct wire_ctx *ctx, const uint8_t *p, size_t len, struct bgp_update *u,
+		     struct wire_attr_scan *scan, struct wire_err *we);
 
 /* Writes one attribute TLV header+value at out (cap octets); returns the
  * length or -ENOSPC. */
@@ -106,10 +106,10 @@ int wire_encode_attrs(const struct wire_ctx *ctx, const struct bgp_path_attrs *a
 
 /* AS_PATH internals (wire_aspath.c). Paths are segment lists with AS
  * numbers of width 2 or 4 octets. */
-/* Validates segment structure; sets *confed when confed segments occur.
+/* Validates segment structure and rejects AS 0 (RFC 7607); sets *confed
+ * when confed segments occur.
  * Returns 0 or -1 with a reason in *why. */
-int wire_aspath_check(const uint8_t *p, size_t len, unsigned width, bool *confed,
-		      const char **why);
+int wire_aspath_check(const uint8_t *p, size_t len, unsigned width, bool *confed, const char **why);
 /* 2-octet path to 4-octet form; out holds 2 * len. Returns the length. */
 size_t wire_aspath_widen(const uint8_t *p, size_t len, uint8_t *out);
 /* 4-octet path to 2-octet form with AS_TRANS for wide ASes; out holds len.

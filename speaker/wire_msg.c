@@ -5,54 +5,54 @@
 #include <stdio.h>
 
 static const char *const code_names[] = {
-	[BGP_ERR_HEADER] = "Message Header Error",
-	[BGP_ERR_OPEN] = "OPEN Message Error",
-	[BGP_ERR_UPDATE] = "UPDATE Message Error",
-	[BGP_ERR_HOLD_TIMER] = "Hold Timer Expired",
-	[BGP_ERR_FSM] = "Finite State Machine Error",
-	[BGP_ERR_CEASE] = "Cease",
-	[BGP_ERR_ROUTE_REFRESH] = "ROUTE-REFRESH Message Error",
+    [BGP_ERR_HEADER] = "Message Header Error",
+    [BGP_ERR_OPEN] = "OPEN Message Error",
+    [BGP_ERR_UPDATE] = "UPDATE Message Error",
+    [BGP_ERR_HOLD_TIMER] = "Hold Timer Expired",
+    [BGP_ERR_FSM] = "Finite State Machine Error",
+    [BGP_ERR_CEASE] = "Cease",
+    [BGP_ERR_ROUTE_REFRESH] = "ROUTE-REFRESH Message Error",
 };
 
 static const char *const header_names[] = {
-	[WIRE_HDR_NOT_SYNCHRONIZED] = "Connection Not Synchronized",
-	[WIRE_HDR_BAD_LENGTH] = "Bad Message Length",
-	[WIRE_HDR_BAD_TYPE] = "Bad Message Type",
+    [WIRE_HDR_NOT_SYNCHRONIZED] = "Connection Not Synchronized",
+    [WIRE_HDR_BAD_LENGTH] = "Bad Message Length",
+    [WIRE_HDR_BAD_TYPE] = "Bad Message Type",
 };
 
 static const char *const open_names[] = {
-	[WIRE_OPEN_UNSPECIFIC] = "Unspecific",
-	[WIRE_OPEN_UNSUPPORTED_VERSION] = "Unsupported Version Number",
-	[WIRE_OPEN_BAD_PEER_AS] = "Bad Peer AS",
-	[WIRE_OPEN_BAD_BGP_ID] = "Bad BGP Identifier",
-	[WIRE_OPEN_UNSUPPORTED_OPT_PARAM] = "Unsupported Optional Parameter",
-	[WIRE_OPEN_UNACCEPTABLE_HOLD_TIME] = "Unacceptable Hold Time",
-	[WIRE_OPEN_UNSUPPORTED_CAPABILITY] = "Unsupported Capability",
+    [WIRE_OPEN_UNSPECIFIC] = "Unspecific",
+    [WIRE_OPEN_UNSUPPORTED_VERSION] = "Unsupported Version Number",
+    [WIRE_OPEN_BAD_PEER_AS] = "Bad Peer AS",
+    [WIRE_OPEN_BAD_BGP_ID] = "Bad BGP Identifier",
+    [WIRE_OPEN_UNSUPPORTED_OPT_PARAM] = "Unsupported Optional Parameter",
+    [WIRE_OPEN_UNACCEPTABLE_HOLD_TIME] = "Unacceptable Hold Time",
+    [WIRE_OPEN_UNSUPPORTED_CAPABILITY] = "Unsupported Capability",
 };
 
 static const char *const update_names[] = {
-	[WIRE_UPD_MALFORMED_ATTR_LIST] = "Malformed Attribute List",
-	[WIRE_UPD_UNRECOGNIZED_WELL_KNOWN] = "Unrecognized Well-known Attribute",
-	[WIRE_UPD_MISSING_WELL_KNOWN] = "Missing Well-known Attribute",
-	[WIRE_UPD_ATTR_FLAGS] = "Attribute Flags Error",
-	[WIRE_UPD_ATTR_LENGTH] = "Attribute Length Error",
-	[WIRE_UPD_INVALID_ORIGIN] = "Invalid ORIGIN Attribute",
-	[WIRE_UPD_INVALID_NEXT_HOP] = "Invalid NEXT_HOP Attribute",
-	[WIRE_UPD_OPTIONAL_ATTR] = "Optional Attribute Error",
-	[WIRE_UPD_INVALID_NETWORK] = "Invalid Network Field",
-	[WIRE_UPD_MALFORMED_AS_PATH] = "Malformed AS_PATH",
+    [WIRE_UPD_MALFORMED_ATTR_LIST] = "Malformed Attribute List",
+    [WIRE_UPD_UNRECOGNIZED_WELL_KNOWN] = "Unrecognized Well-known Attribute",
+    [WIRE_UPD_MISSING_WELL_KNOWN] = "Missing Well-known Attribute",
+    [WIRE_UPD_ATTR_FLAGS] = "Attribute Flags Error",
+    [WIRE_UPD_ATTR_LENGTH] = "Attribute Length Error",
+    [WIRE_UPD_INVALID_ORIGIN] = "Invalid ORIGIN Attribute",
+    [WIRE_UPD_INVALID_NEXT_HOP] = "Invalid NEXT_HOP Attribute",
+    [WIRE_UPD_OPTIONAL_ATTR] = "Optional Attribute Error",
+    [WIRE_UPD_INVALID_NETWORK] = "Invalid Network Field",
+    [WIRE_UPD_MALFORMED_AS_PATH] = "Malformed AS_PATH",
 };
 
 static const char *const cease_names[] = {
-	[WIRE_CEASE_MAX_PREFIXES] = "Maximum Number of Prefixes Reached",
-	[WIRE_CEASE_ADMIN_SHUTDOWN] = "Administrative Shutdown",
-	[WIRE_CEASE_PEER_DECONFIGURED] = "Peer De-configured",
-	[WIRE_CEASE_ADMIN_RESET] = "Administrative Reset",
-	[WIRE_CEASE_CONNECTION_REJECTED] = "Connection Rejected",
-	[WIRE_CEASE_OTHER_CONFIG_CHANGE] = "Other Configuration Change",
-	[WIRE_CEASE_COLLISION] = "Connection Collision Resolution",
-	[WIRE_CEASE_OUT_OF_RESOURCES] = "Out of Resources",
-	[WIRE_CEASE_HARD_RESET] = "Hard Reset",
+    [WIRE_CEASE_MAX_PREFIXES] = "Maximum Number of Prefixes Reached",
+    [WIRE_CEASE_ADMIN_SHUTDOWN] = "Administrative Shutdown",
+    [WIRE_CEASE_PEER_DECONFIGURED] = "Peer De-configured",
+    [WIRE_CEASE_ADMIN_RESET] = "Administrative Reset",
+    [WIRE_CEASE_CONNECTION_REJECTED] = "Connection Rejected",
+    [WIRE_CEASE_OTHER_CONFIG_CHANGE] = "Other Configuration Change",
+    [WIRE_CEASE_COLLISION] = "Connection Collision Resolution",
+    [WIRE_CEASE_OUT_OF_RESOURCES] = "Out of Resources",
+    [WIRE_CEASE_HARD_RESET] = "Hard Reset",
 };
 
 #define NAME_AT(table, i)                                                                          \
@@ -191,12 +191,17 @@ int wire_header(const struct wire_ctx *ctx, const uint8_t *buf, size_t avail, ui
 				 "message header: %zu octets, need %d", avail, BGP_HEADER_LEN);
 	for (int i = 0; i < 16; i++)
 		if (buf[i] != 0xff)
-			return wire_fail(we, WIRE_NOTIFY, BGP_ERR_HEADER,
-					 WIRE_HDR_NOT_SYNCHRONIZED, NULL, 0,
-					 "message header: marker octet %d is 0x%02x, not 0xff", i,
-					 buf[i]);
+			return wire_fail(
+			    we, WIRE_NOTIFY, BGP_ERR_HEADER, WIRE_HDR_NOT_SYNCHRONIZED, NULL, 0,
+			    "message header: marker octet %d is 0x%02x, not 0xff", i, buf[i]);
 	len = get16(buf + 16);
 	t = buf[18];
+	/* RFC 4271 §6.1 order: the length bounds, then the type, then the
+	 * length the type requires. */
+	if (len < BGP_HEADER_LEN || len > wire_max_msg(ctx))
+		return wire_fail(we, WIRE_NOTIFY, BGP_ERR_HEADER, WIRE_HDR_BAD_LENGTH, buf + 16, 2,
+				 "message header: length %zu is outside %d..%zu", len,
+				 BGP_HEADER_LEN, wire_max_msg(ctx));
 	if (!min_len(t))
 		return wire_fail(we, WIRE_NOTIFY, BGP_ERR_HEADER, WIRE_HDR_BAD_TYPE, buf + 18, 1,
 				 "message header: type %u is not a BGP message type", t);

@@ -169,8 +169,7 @@ int wire_decode_open(const uint8_t *msg, size_t len, struct bgp_open *o, struct 
 				 type != BGP_MSG_OPEN ? WIRE_HDR_BAD_TYPE : WIRE_HDR_BAD_LENGTH,
 				 type != BGP_MSG_OPEN ? msg + 18 : msg + 16,
 				 type != BGP_MSG_OPEN ? 1 : 2,
-				 "OPEN: header type %u length %zu for %zu octets", type, mlen,
-				 len);
+				 "OPEN: header type %u length %zu for %zu octets", type, mlen, len);
 	memset(o, 0, sizeof(*o));
 	o->version = msg[19];
 	o->my_as = get16(msg + 20);
@@ -290,8 +289,7 @@ static int encode_caps(const struct bgp_caps *c, uint8_t *buf, size_t cap)
 	return (int)off;
 }
 
-int wire_encode_open(const struct bgp_open *o, uint8_t *buf, size_t cap, size_t *len,
-		     struct err *e)
+int wire_encode_open(const struct bgp_open *o, uint8_t *buf, size_t cap, size_t *len, struct err *e)
 {
 	uint8_t caps[BGP_MAX_MSG_LEN];
 	int n = encode_caps(&o->caps, caps, sizeof(caps));
@@ -398,9 +396,9 @@ int wire_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 	for (int f = 0; f < BGP_FAM_COUNT; f++) {
 		uint8_t l = local->caps.add_path[f], r = remote->caps.add_path[f];
 		ctx->add_path_rx[f] =
-			ctx->fam[f] && (l & WIRE_ADDPATH_RECEIVE) && (r & WIRE_ADDPATH_SEND);
+		    ctx->fam[f] && (l & WIRE_ADDPATH_RECEIVE) && (r & WIRE_ADDPATH_SEND);
 		ctx->add_path_tx[f] =
-			ctx->fam[f] && (l & WIRE_ADDPATH_SEND) && (r & WIRE_ADDPATH_RECEIVE);
+		    ctx->fam[f] && (l & WIRE_ADDPATH_SEND) && (r & WIRE_ADDPATH_RECEIVE);
 		ctx->peer_gr_fam[f] = remote->caps.gr_fam[f];
 		ctx->peer_gr_fwd[f] = remote->caps.gr_fwd[f];
 	}

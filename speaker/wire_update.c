@@ -85,12 +85,11 @@ int wire_decode_update(const struct wire_ctx *ctx, const uint8_t *msg, size_t le
 	if (rc != WIRE_OK)
 		return rc;
 	if (type != BGP_MSG_UPDATE || mlen != len)
-		return wire_fail(we, WIRE_NOTIFY, BGP_ERR_HEADER,
-				 type != BGP_MSG_UPDATE ? WIRE_HDR_BAD_TYPE : WIRE_HDR_BAD_LENGTH,
-				 type != BGP_MSG_UPDATE ? msg + 18 : msg + 16,
-				 type != BGP_MSG_UPDATE ? 1 : 2,
-				 "UPDATE: header type %u length %zu for %zu octets", type, mlen,
-				 len);
+		return wire_fail(
+		    we, WIRE_NOTIFY, BGP_ERR_HEADER,
+		    type != BGP_MSG_UPDATE ? WIRE_HDR_BAD_TYPE : WIRE_HDR_BAD_LENGTH,
+		    type != BGP_MSG_UPDATE ? msg + 18 : msg + 16, type != BGP_MSG_UPDATE ? 1 : 2,
+		    "UPDATE: header type %u length %zu for %zu octets", type, mlen, len);
 	u->n_withdrawn = u->n_reach = 0;
 	u->eor = false;
 	u->eor_family = 0;
@@ -115,8 +114,8 @@ int wire_decode_update(const struct wire_ctx *ctx, const uint8_t *msg, size_t le
 				 alen, len - 23 - wlen);
 	/* RFC 7606 §5.3: NLRI that cannot be parsed resets the session. */
 	if (wire_nlri_check(msg + 21, wlen, BGP_FAM_IPV4, ap4, &count, &why) < 0)
-		return wire_fail(we, WIRE_NOTIFY, BGP_ERR_UPDATE, WIRE_UPD_INVALID_NETWORK, NULL,
-				 0, "UPDATE: withdrawn routes: %s", why);
+		return wire_fail(we, WIRE_NOTIFY, BGP_ERR_UPDATE, WIRE_UPD_INVALID_NETWORK, NULL, 0,
+				 "UPDATE: withdrawn routes: %s", why);
 	if (count) {
 		struct wire_nlri *w = &u->withdrawn[u->n_withdrawn++];
 		w->data = msg + 21;
@@ -127,8 +126,8 @@ int wire_decode_update(const struct wire_ctx *ctx, const uint8_t *msg, size_t le
 	}
 	off = 23 + wlen + alen;
 	if (wire_nlri_check(msg + off, len - off, BGP_FAM_IPV4, ap4, &count, &why) < 0)
-		return wire_fail(we, WIRE_NOTIFY, BGP_ERR_UPDATE, WIRE_UPD_INVALID_NETWORK, NULL,
-				 0, "UPDATE: NLRI: %s", why);
+		return wire_fail(we, WIRE_NOTIFY, BGP_ERR_UPDATE, WIRE_UPD_INVALID_NETWORK, NULL, 0,
+				 "UPDATE: NLRI: %s", why);
 	bool classic_nlri = count > 0;
 
 	scan.classic_nlri = classic_nlri;

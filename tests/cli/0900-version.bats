@@ -41,6 +41,9 @@ set_cluster_version() {
 	DATASTORE_TYPE=kubernetes run_split calicoctl version
 	[ "$status" -eq 0 ]
 	[ "$(echo "$stdout" | sed -n 3p)" = "Unable to detect installed Calico version" ]
+	DATASTORE_TYPE=foo run_split calicoctl version
+	[ "$status" -eq 0 ]
+	[ "$(echo "$stdout" | sed -n 3p)" = "Unable to detect installed Calico version" ]
 }
 
 @test "version --poll: a bad duration, and polling output" {

@@ -87,8 +87,8 @@ static void reencode(const struct wire_ctx *c)
 		off += used;
 	}
 	/* Withdrawals of the same prefixes. */
-	if (wire_encode_update(c, r.nlri.family, NULL, NULL, pfx, n, out, sizeof(out), &used,
-			       &len, &e) == 0)
+	if (wire_encode_update(c, r.nlri.family, NULL, NULL, pfx, n, out, sizeof(out), &used, &len,
+			       &e) == 0)
 		INVARIANT(wire_decode_update(c, out, len, &u2, &we) == WIRE_OK);
 }
 

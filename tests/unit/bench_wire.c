@@ -45,14 +45,14 @@ int main(int argc, char **argv)
 	static const uint8_t path[] = {2, 2, 0, 0, 0xfd, 0xea, 0, 0, 0xfd, 0xf4};
 	static const uint8_t comms[] = {0xfd, 0xea, 0, 1};
 	struct bgp_path_attrs a = {
-		.present = WIRE_ATTR_BIT(BGP_ATTR_ORIGIN) | WIRE_ATTR_BIT(BGP_ATTR_AS_PATH) |
-			   WIRE_ATTR_BIT(BGP_ATTR_MED) | WIRE_ATTR_BIT(BGP_ATTR_COMMUNITIES),
-		.origin = BGP_ORIGIN_IGP,
-		.as_path = path,
-		.as_path_len = sizeof(path),
-		.med = 10,
-		.communities = comms,
-		.communities_len = sizeof(comms),
+	    .present = WIRE_ATTR_BIT(BGP_ATTR_ORIGIN) | WIRE_ATTR_BIT(BGP_ATTR_AS_PATH) |
+		       WIRE_ATTR_BIT(BGP_ATTR_MED) | WIRE_ATTR_BIT(BGP_ATTR_COMMUNITIES),
+	    .origin = BGP_ORIGIN_IGP,
+	    .as_path = path,
+	    .as_path_len = sizeof(path),
+	    .med = 10,
+	    .communities = comms,
+	    .communities_len = sizeof(comms),
 	};
 	struct bgp_nexthop nh = {.family = BGP_FAM_IPV4, .addr = {10, 0, 0, 2}};
 	size_t msgs = 0, pos = 0, done = 0;
@@ -95,8 +95,8 @@ int main(int argc, char **argv)
 		double c0 = cpu();
 		t0 = now();
 		for (size_t m = 0; m < msgs; m++) {
-			int rc = wire_decode_update(&ctx, stream + offs[m], offs[m + 1] - offs[m], &u,
-						    &we);
+			int rc = wire_decode_update(&ctx, stream + offs[m], offs[m + 1] - offs[m],
+						    &u, &we);
 			if (rc != WIRE_OK) {
 				fprintf(stderr, "decode: %s\n", we.e.msg);
 				return 1;

@@ -4,6 +4,7 @@
 #include "tests/unit/check.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #define HDR(kind) "{\"kind\":\"" kind "\",\"apiVersion\":\"projectcalico.org/v3\","
@@ -676,6 +677,11 @@ static void test_validation(void)
 	}
 }
 
+static const char *js_kind(const json_t *o)
+{
+	return json_string_value(json_object_get(o, "kind"));
+}
+
 static char *dump(const json_t *v)
 {
 	return json_dumps(v, JSON_COMPACT);
@@ -985,6 +991,109 @@ static void test_list(void)
 	json_decref(items);
 }
 
+/* Robustness: every known-good document with one value replaced by a value
+ * of each JSON type must give 0, -EINVAL or -EBADMSG, never a crash (run
+ * under ASan), and whatever is accepted must print. */
+static json_t *replacement(unsigned n)
+{
+	switch (n % 9) {
+	case 0:
+		return json_null();
+	case 1:
+		return json_integer(-1);
+	case 2:
+		return json_real(1.5);
+	case 3:
+		return json_string("");
+	case 4:
+		return json_string("x == 'y' ::");
+	case 5:
+		return json_true();
+	case 6:
+		return json_array();
+	case 7:
+		return json_pack("{s:s}", "unknownKey", "v");
+	default:
+		return json_pack("[s,i]", "a", 4294967296);
+	}
+}
+
+/* Replaces the pick-th value (depth first) of v; returns how many values
+ * were seen. */
+static unsigned mutate(json_t *v, unsigned pick, unsigned *seen, unsigned kind)
+{
+	const char *key;
+	json_t *val;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, val)
+		{
+			if ((*seen)++ == pick) {
+				json_object_set_new(v, key, replacement(kind));
+				return *seen;
+			}
+			mutate(val, pick, seen, kind);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, val)
+		{
+			if ((*seen)++ == pick) {
+				json_array_set_new(v, i, replacement(kind));
+				return *seen;
+			}
+			mutate(val, pick, seen, kind);
+		}
+	}
+	return *seen;
+}
+
+static void test_mutations(void)
+{
+	unsigned runs = 0, bad_rc = 0;
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		json_t *base = json_loads(cases[c].doc, 0, NULL);
+		unsigned total = 0;
+
+		if (cases[c].rc != 0 || !base) {
+			json_decref(base);
+			continue;
+		}
+		mutate(base, UINT32_MAX, &total, 0);
+		for (unsigned pick = 2; pick < total; pick++) { /* keep kind and apiVersion */
+			for (unsigned kind = 0; kind < 9; kind++) {
+				json_t *o = json_deep_copy(base);
+				const struct kind_desc *k = kind_by_name(js_kind(o));
+				unsigned seen = 0;
+				struct err e;
+				int rc;
+
+				mutate(o, pick, &seen, kind);
+				rc = res_decode_strict(k, o, &e);
+				if (rc == 0)
+					rc = res_validate(k, o, RES_OP_CREATE, NULL, &e);
+				if (rc == 0) {
+					json_t *ord = res_ordered(k, o);
+
+					for (const char *const *col = kind_columns(k, true); *col;
+					     col++)
+						free(res_cell(k, o, *col, NULL));
+					json_decref(ord);
+				}
+				if (rc != 0 && rc != -EINVAL && rc != -EBADMSG)
+					bad_rc++;
+				runs++;
+				json_decref(o);
+			}
+		}
+		json_decref(base);
+	}
+	printf("# %u mutated documents\n", runs);
+	CHECK(runs > 1000);
+	CHECK_INT(bad_rc, 0);
+}
+
 int main(void)
 {
 	test_kinds();
@@ -995,5 +1104,6 @@ int main(void)
 	test_filters_ctx();
 	test_cells();
 	test_list();
+	test_mutations();
 	return check_done();
 }

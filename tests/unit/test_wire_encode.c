@@ -66,8 +66,8 @@ static void test_goldens(void)
 	p[0] = pfx(BGP_FAM_IPV4, "0a01", 16, 0);
 	p[1] = pfx(BGP_FAM_IPV4, "c0a801", 24, 0);
 	nh = nh4("0a000002");
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, p, 2, b, sizeof(b), &used, &len, &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, p, 2, b, sizeof(b), &used, &len, &e), 0);
 	wl = upd(want, "", A_ORIGIN A_PATH A_NH "80 04 04 00000064 c0 08 04 fdea0001",
 		 "10 0a01 18 c0a801");
 	CHECK(used == 2 && bytes_eq(b, len, want, wl));
@@ -79,16 +79,16 @@ static void test_goldens(void)
 	hex(V6_LL, nh.ll);
 	p[0] = pfx(BGP_FAM_IPV6, "20010db80001", 48, 0);
 	p[1] = pfx(BGP_FAM_IPV6, "20010db8", 32, 0);
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV6, &a, &nh, p, 2, b, sizeof(b), &used, &len, &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV6, &a, &nh, p, 2, b, sizeof(b), &used, &len, &e), 0);
 	wl = upd(want, "",
-		 "90 0e 0031 0002 01 20" V6_GLOBAL V6_LL "00 30 20010db80001 20 20010db8" A_ORIGIN
-			 A_PATH,
+		 "90 0e 0031 0002 01 20" V6_GLOBAL V6_LL
+		 "00 30 20010db80001 20 20010db8" A_ORIGIN A_PATH,
 		 "");
 	CHECK(used == 2 && bytes_eq(b, len, want, wl));
 	nh.has_ll = false;
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV6, &a, &nh, p, 1, b, sizeof(b), &used, &len, &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV6, &a, &nh, p, 1, b, sizeof(b), &used, &len, &e), 0);
 	wl = upd(want, "", "90 0e 001c 0002 01 10" V6_GLOBAL "00 30 20010db80001" A_ORIGIN A_PATH,
 		 "");
 	CHECK(used == 1 && bytes_eq(b, len, want, wl));
@@ -96,15 +96,15 @@ static void test_goldens(void)
 	/* Withdrawals. */
 	p[0] = pfx(BGP_FAM_IPV4, "0a0101", 24, 0);
 	p[1] = pfx(BGP_FAM_IPV4, "0a", 8, 0);
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, NULL, NULL, p, 2, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, NULL, NULL, p, 2, b, sizeof(b), &used, &len, &e),
+	    0);
 	wl = upd(want, "18 0a0101 08 0a", "", "");
 	CHECK(used == 2 && bytes_eq(b, len, want, wl));
 	p[0] = pfx(BGP_FAM_IPV6, "20010db80001", 48, 0);
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV6, NULL, NULL, p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV6, NULL, NULL, p, 1, b, sizeof(b), &used, &len, &e),
+	    0);
 	wl = upd(want, "", "90 0f 000a 0002 01 30 20010db80001", "");
 	CHECK(used == 1 && bytes_eq(b, len, want, wl));
 
@@ -122,13 +122,13 @@ static void test_goldens(void)
 	a = *attrs_of(&c, A_ORIGIN A_PATH A_NH);
 	p[0] = pfx(BGP_FAM_IPV4, "c0a801", 24, 9);
 	nh = nh4("0a000002");
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, p, 1, b, sizeof(b), &used, &len, &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, p, 1, b, sizeof(b), &used, &len, &e), 0);
 	wl = upd(want, "", A_ORIGIN A_PATH A_NH, "00000009 18 c0a801");
 	CHECK(bytes_eq(b, len, want, wl));
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, NULL, NULL, p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, NULL, NULL, p, 1, b, sizeof(b), &used, &len, &e),
+	    0);
 	wl = upd(want, "00000009 18 c0a801", "", "");
 	CHECK(bytes_eq(b, len, want, wl));
 }
@@ -142,32 +142,32 @@ static void test_encode_errors(void)
 	size_t used, len;
 	struct err e;
 
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  -EINVAL);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e),
+	    -EINVAL);
 	a = *attrs_of(&c, A_ORIGIN A_PATH);
 	nh.family = BGP_FAM_IPV6;
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  -EINVAL);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e),
+	    -EINVAL);
 	nh.family = BGP_FAM_IPV4;
 	p.len = 33;
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  -EINVAL);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e),
+	    -EINVAL);
 	p = pfx(BGP_FAM_IPV6, "20", 8, 0);
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  -EINVAL);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e),
+	    -EINVAL);
 	/* Attributes bigger than the message. */
 	static uint8_t comms[4096];
 	a.communities = comms;
 	a.communities_len = sizeof(comms);
 	a.present |= WIRE_ATTR_BIT(BGP_ATTR_COMMUNITIES);
 	p = pfx(BGP_FAM_IPV4, "0a", 8, 0);
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  -ENOSPC);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e),
+	    -ENOSPC);
 	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, NULL, NULL, &p, 1, b, 16, &used, &len, &e),
 		  -ENOSPC);
 }
@@ -217,8 +217,8 @@ static void test_packing(void)
 
 	/* Extended messages take them all at once. */
 	c.ext_msg = true;
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, p, N, b, sizeof(b), &used, &len, &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, p, N, b, sizeof(b), &used, &len, &e), 0);
 	CHECK(used == N && len == 23 + 34 + 4 * N);
 	CHECK_INT(wire_decode_update(&c, b, len, &u, &we), WIRE_OK);
 	CHECK_INT(u.reach[0].nlri.count, N);
@@ -231,9 +231,9 @@ static void test_packing(void)
 		q[i].addr[7] = (uint8_t)i;
 	}
 	c.ext_msg = false;
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV6, NULL, NULL, q, N, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV6, NULL, NULL, q, N, b, sizeof(b), &used, &len, &e),
+	    0);
 	/* 23 + 7 octets of MP_UNREACH header, 9 octets per /64. */
 	CHECK(used == (4096 - 30) / 9 && len == 30 + 9 * used);
 	CHECK_INT(wire_decode_update(&c, b, len, &u, &we), WIRE_OK);
@@ -241,9 +241,8 @@ static void test_packing(void)
 	struct bgp_nexthop n6 = {.family = BGP_FAM_IPV6};
 	hex(V6_GLOBAL, n6.addr);
 	a = *attrs_of(&c, A_ORIGIN A_PATH);
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV6, &a, &n6, q, N, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV6, &a, &n6, q, N, b, sizeof(b), &used, &len, &e), 0);
 	CHECK(len <= 4096 && len > 4096 - 9);
 	CHECK_INT(wire_decode_update(&c, b, len, &u, &we), WIRE_OK);
 	CHECK(u.n_reach == 1 && u.reach[0].nlri.count == used && u.canon_len == 13);
@@ -260,11 +259,11 @@ static void test_as4_send(void)
 	struct err e;
 
 	c2.as4 = false;
-	a = *attrs_of(&c4, A_ORIGIN "40 02 0a 0202 0000fdea fa56ea01" A_NH
-				   "c0 07 08 fa56ea01 0a000009");
-	CHECK_INT(wire_encode_update(&c2, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
+	a = *attrs_of(&c4,
+		      A_ORIGIN "40 02 0a 0202 0000fdea fa56ea01" A_NH "c0 07 08 fa56ea01 0a000009");
+	CHECK_INT(
+	    wire_encode_update(&c2, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e),
+	    0);
 	wl = upd(want, "",
 		 A_ORIGIN "40 02 06 0202 fdea 5ba0" A_NH "c0 07 06 5ba0 0a000009"
 			  "c0 11 0a 0202 0000fdea fa56ea01 c0 12 08 fa56ea01 0a000009",
@@ -277,9 +276,9 @@ static void test_as4_send(void)
 
 	/* Only mappable ASes: no AS4_PATH. */
 	a = *attrs_of(&c4, A_ORIGIN A_PATH A_NH);
-	CHECK_INT(wire_encode_update(&c2, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c2, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e),
+	    0);
 	wl = upd(want, "", A_ORIGIN "40 02 04 0201 fdea" A_NH, "18 c0a801");
 	CHECK(bytes_eq(b, len, want, wl));
 
@@ -289,11 +288,11 @@ static void test_as4_send(void)
 	ci.peer_as = 65001;
 	a = *attrs_of(&ci, A_ORIGIN "40 02 0c 0301 fa56ea05 0201 fa56ea01" A_NH);
 	c2.ebgp = false;
-	CHECK_INT(wire_encode_update(&c2, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
-	wl = upd(want, "",
-		 A_ORIGIN "40 02 08 0301 5ba0 0201 5ba0" A_NH "c0 11 06 0201 fa56ea01", "18 c0a801");
+	CHECK_INT(
+	    wire_encode_update(&c2, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e),
+	    0);
+	wl = upd(want, "", A_ORIGIN "40 02 08 0301 5ba0 0201 5ba0" A_NH "c0 11 06 0201 fa56ea01",
+		 "18 c0a801");
 	CHECK(bytes_eq(b, len, want, wl));
 	CHECK_INT(wire_decode_update(&c2, b, len, &u, &we), WIRE_OK);
 	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0301 00005ba0 0201 fa56ea01");
@@ -313,13 +312,13 @@ static void test_round_trips(void)
 	/* Unknown transitive attributes go out in type order with Partial. */
 	a = *attrs_of(&c, A_ORIGIN A_PATH A_NH "c0 63 02 beef c0 10 08 0002fdea00000001"
 					       "c0 20 0c 0000fde9 00000001 00000002");
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
-	wl = upd(want, "",
-		 A_ORIGIN A_PATH A_NH "e0 10 08 0002fdea00000001 c0 20 0c 0000fde9 00000001 00000002"
-				      "e0 63 02 beef",
-		 "18 c0a801");
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e), 0);
+	wl =
+	    upd(want, "",
+		A_ORIGIN A_PATH A_NH "e0 10 08 0002fdea00000001 c0 20 0c 0000fde9 00000001 00000002"
+				     "e0 63 02 beef",
+		"18 c0a801");
 	CHECK(bytes_eq(b, len, want, wl));
 
 	/* Full iBGP set: decode(encode(x)) has the same canonical bytes. */
@@ -332,9 +331,8 @@ static void test_round_trips(void)
 	a = *attrs_of(&c, full);
 	cl = wire_attrs_canon(&a, canon, sizeof(canon));
 	CHECK(cl > 0);
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e), 0);
 	wl = upd(want, "", full, "18 c0a801");
 	CHECK(bytes_eq(b, len, want, wl));
 	CHECK_INT(wire_decode_update(&c, b, len, &u, &we), WIRE_OK);
@@ -345,9 +343,8 @@ static void test_round_trips(void)
 	memset(comms, 7, sizeof(comms));
 	a.communities = comms;
 	a.communities_len = sizeof(comms);
-	CHECK_INT(wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len,
-				     &e),
-		  0);
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &a, &nh, &p, 1, b, sizeof(b), &used, &len, &e), 0);
 	CHECK_INT(wire_decode_update(&c, b, len, &u, &we), WIRE_OK);
 	CHECK(u.attrs.communities_len == 1000 && u.attrs.communities[999] == 7);
 }

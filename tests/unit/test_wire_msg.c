@@ -51,6 +51,10 @@ static void test_header(void)
 	n = hex(MARKER "0013 06", b);
 	CHECK_NOTIFY(wire_header(NULL, b, n, &type, &len, &we), we, BGP_ERR_HEADER,
 		     WIRE_HDR_BAD_TYPE, "06");
+	/* A length outside 19..4096 is reported before an unknown type. */
+	n = hex(MARKER "0005 09", b);
+	CHECK_NOTIFY(wire_header(NULL, b, n, &type, &len, &we), we, BGP_ERR_HEADER,
+		     WIRE_HDR_BAD_LENGTH, "0005");
 	n = hex(MARKER "0013 00", b);
 	CHECK_NOTIFY(wire_header(NULL, b, n, &type, &len, &we), we, BGP_ERR_HEADER,
 		     WIRE_HDR_BAD_TYPE, "00");
@@ -134,7 +138,8 @@ static void test_route_refresh(void)
 }
 
 /* Our usual OPEN: AS 65001, hold 90, id 10.0.0.1, MP IPv4, RR, AS4. */
-#define OPEN_65001 MARKER "002d 01 04 fde9 005a 0a000001 10 02 0e 01 04 0001 00 01 0200 4104 0000fde9"
+#define OPEN_65001                                                                                 \
+	MARKER "002d 01 04 fde9 005a 0a000001 10 02 0e 01 04 0001 00 01 0200 4104 0000fde9"
 
 static void test_open_codec(void)
 {
@@ -179,11 +184,12 @@ static void test_open_codec(void)
 	CHECK_INT(wire_decode_open(b, len, &d, &we), WIRE_OK);
 	CHECK(d.my_as == BGP_AS_TRANS && wire_open_as(&d) == 4200000001u);
 	CHECK(d.caps.mp[BGP_FAM_IPV6] && d.caps.enhanced_rr && d.caps.ext_msg);
-	CHECK(d.caps.gr && d.caps.gr_restarting && !d.caps.gr_notification && d.caps.gr_time == 120);
+	CHECK(d.caps.gr && d.caps.gr_restarting && !d.caps.gr_notification &&
+	      d.caps.gr_time == 120);
 	CHECK(d.caps.gr_fam[0] && d.caps.gr_fam[1] && !d.caps.gr_fwd[0] && d.caps.gr_fwd[1]);
 	CHECK(d.caps.add_path[0] == 3 && d.caps.add_path[1] == 1);
-	CHECK(d.caps.n_raw == 1 && d.caps.raw[0].code == BGP_CAP_FQDN &&
-	      d.caps.raw[0].len == 6 && memcmp(d.caps.raw[0].data, fqdn, 6) == 0);
+	CHECK(d.caps.n_raw == 1 && d.caps.raw[0].code == BGP_CAP_FQDN && d.caps.raw[0].len == 6 &&
+	      memcmp(d.caps.raw[0].data, fqdn, 6) == 0);
 
 	/* No MP capability at all: IPv4 unicast implied; old RR code 128;
 	 * capabilities spread over two parameters. */
@@ -226,8 +232,7 @@ static void test_open_errors(void)
 	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_BAD_PEER_AS,
 		     "");
 	len = msg(b, BGP_MSG_OPEN, "04 0064 00b4 00000000 00");
-	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_BAD_BGP_ID,
-		     "");
+	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_BAD_BGP_ID, "");
 	len = msg(b, BGP_MSG_OPEN, "04 0064 0001 01020304 00");
 	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN,
 		     WIRE_OPEN_UNACCEPTABLE_HOLD_TIME, "");
@@ -240,24 +245,18 @@ static void test_open_errors(void)
 		     WIRE_OPEN_UNSUPPORTED_OPT_PARAM, "");
 	/* Malformed parameters and capabilities: subcode 0. */
 	len = msg(b, BGP_MSG_OPEN, "04 0064 00b4 01020304 05 02 06 0104 0001");
-	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC,
-		     "");
+	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC, "");
 	len = msg(b, BGP_MSG_OPEN, "04 0064 00b4 01020304 05 02 03 0103 0001");
-	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC,
-		     "");
+	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC, "");
 	len = msg(b, BGP_MSG_OPEN, "04 0064 00b4 01020304 06 02 04 4102 0001");
-	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC,
-		     "");
+	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC, "");
 	len = msg(b, BGP_MSG_OPEN, "04 0064 00b4 01020304 05 02 03 40 01 00");
-	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC,
-		     "");
+	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC, "");
 	len = msg(b, BGP_MSG_OPEN, "04 0064 00b4 01020304 05 02 03 45 01 00");
-	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC,
-		     "");
+	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC, "");
 	/* Optional parameters length disagreeing with the message. */
 	len = msg(b, BGP_MSG_OPEN, "04 0064 00b4 01020304 09 02 02 0200");
-	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC,
-		     "");
+	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_OPEN, WIRE_OPEN_UNSPECIFIC, "");
 	/* Not an OPEN at all. */
 	len = msg(b, BGP_MSG_KEEPALIVE, "");
 	CHECK_NOTIFY(wire_decode_open(b, len, &d, &we), we, BGP_ERR_HEADER, WIRE_HDR_BAD_TYPE,

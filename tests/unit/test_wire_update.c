@@ -76,13 +76,16 @@ static void test_decode_ok(void)
 	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0201 0000fdea");
 	CHECK_HEX(u.attrs.communities, u.attrs.communities_len, "fdea0001 fdea0002");
 	/* Canonical bytes: ascending, NEXT_HOP left out. */
-	CHECK_HEX(u.canon, u.canon_len, A_ORIGIN A_PATH "80 04 04 00000064 c0 08 08 fdea0001 fdea0002");
+	CHECK_HEX(u.canon, u.canon_len,
+		  A_ORIGIN A_PATH "80 04 04 00000064 c0 08 08 fdea0001 fdea0002");
 	CHECK(u.attrs_hash == wire_hash(u.canon, u.canon_len, 0));
 	uint64_t h = u.attrs_hash;
 	/* Same set in another order with an extended length header: same
 	 * canonical bytes, same hash. */
-	rc = dec(&c, "", "c0 08 08 fdea0001 fdea0002 50 02 0006 0201 0000fdea" A_NH
-			 "80 04 04 00000064" A_ORIGIN, NLRI);
+	rc = dec(&c, "",
+		 "c0 08 08 fdea0001 fdea0002 50 02 0006 0201 0000fdea" A_NH
+		 "80 04 04 00000064" A_ORIGIN,
+		 NLRI);
 	CHECK_INT(rc, WIRE_OK);
 	CHECK(u.attrs_hash == h);
 
@@ -128,8 +131,8 @@ static void test_decode_mp(void)
 	/* IPv6 via MP_REACH with global and link-local next hops. */
 	rc = dec(&c, "",
 		 "90 0e 0035 0002 01 20 20010db8000000000000000000000001"
-		 "fe800000000000000000000000000001 00 30 20010db80001 40 20010db800000005"
-		 A_ORIGIN A_PATH,
+		 "fe800000000000000000000000000001 00 30 20010db80001 40 20010db800000005" A_ORIGIN
+		     A_PATH,
 		 "");
 	CHECK_INT(rc, WIRE_OK);
 	CHECK(u.n_reach == 1 && u.reach[0].nlri.family == BGP_FAM_IPV6 &&
@@ -167,8 +170,9 @@ static void test_decode_mp(void)
 
 	/* A family not negotiated is ignored (RFC 4760 §7). */
 	c.fam[BGP_FAM_IPV6] = false;
-	rc = dec(&c, "", "80 0e 1c 0002 01 10 20010db8000000000000000000000001 00 30 20010db80001"
-			 A_ORIGIN A_PATH,
+	rc = dec(&c, "",
+		 "80 0e 1c 0002 01 10 20010db8000000000000000000000001 00 30 20010db80001" A_ORIGIN
+		     A_PATH,
 		 "");
 	CHECK(rc == WIRE_OK && u.n_reach == 0);
 	rc = dec(&c, "", "80 0e 07 4019 46 00 00 00 00", "");
@@ -248,9 +252,10 @@ static void test_decode_notify(void)
 	CHECK_NOTIFY(rc, we, BGP_ERR_UPDATE, WIRE_UPD_OPTIONAL_ATTR, "80 0e 04 0002 01 10");
 	rc = dec(&c, "", "80 0e 05 0002 01 10 00", "");
 	CHECK_NOTIFY(rc, we, BGP_ERR_UPDATE, WIRE_UPD_OPTIONAL_ATTR, "80 0e 05 0002 01 10 00");
-	rc = dec(&c, "", "80 0e 1a 0002 01 10 20010db8000000000000000000000001 00 81 20010db8"
-			 A_ORIGIN A_PATH,
-		 "");
+	rc = dec(
+	    &c, "",
+	    "80 0e 1a 0002 01 10 20010db8000000000000000000000001 00 81 20010db8" A_ORIGIN A_PATH,
+	    "");
 	CHECK_NOTIFY(rc, we, BGP_ERR_UPDATE, WIRE_UPD_OPTIONAL_ATTR,
 		     "80 0e 1a 0002 01 10 20010db8000000000000000000000001 00 81 20010db8");
 	rc = dec(&c, "", "c0 0f 03 0002 01", "");
@@ -262,8 +267,8 @@ static void test_decode_notify(void)
 	CHECK_NOTIFY(rc, we, BGP_ERR_UPDATE, WIRE_UPD_OPTIONAL_ATTR, "80 0f 05 0002 01 40 20");
 	/* Not an UPDATE, or a length field that lies. */
 	len = msg(b, BGP_MSG_KEEPALIVE, "");
-	CHECK_NOTIFY(wire_decode_update(&c, b, len, &u, &we), we, BGP_ERR_HEADER,
-		     WIRE_HDR_BAD_TYPE, "04");
+	CHECK_NOTIFY(wire_decode_update(&c, b, len, &u, &we), we, BGP_ERR_HEADER, WIRE_HDR_BAD_TYPE,
+		     "04");
 	len = upd(b, "", "", "");
 	CHECK_NOTIFY(wire_decode_update(&c, b, len + 1, &u, &we), we, BGP_ERR_HEADER,
 		     WIRE_HDR_BAD_LENGTH, "0017");
@@ -295,14 +300,12 @@ static void test_decode_7606(void)
 	/* Attribute list problems (RFC 7606 §4): treat-as-withdraw, the
 	 * NLRI still found from the total length. */
 	rc = dec(&c, "", A_BASE "c0 08", NLRI);
-	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE,
-		      WIRE_UPD_MALFORMED_ATTR_LIST);
+	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_MALFORMED_ATTR_LIST);
 	CHECK(u.n_reach == 1 && u.reach[0].nlri.count == 1);
 	rc = dec(&c, "", A_BASE "c0 08 08 fdea0001", NLRI);
 	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_ATTR_LENGTH);
 	rc = dec(&c, "", A_BASE "d0 08 00", NLRI);
-	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE,
-		      WIRE_UPD_MALFORMED_ATTR_LIST);
+	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_MALFORMED_ATTR_LIST);
 
 	/* Attribute Flags Error: data is the attribute. */
 	rc = dec(&c, "", "c0 01 01 00" A_PATH A_NH, NLRI);
@@ -359,6 +362,9 @@ static void test_decode_7606(void)
 	rc = dec(&c, "", A_ORIGIN "40 02 06 0202 0000fdea" A_NH, NLRI);
 	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_MALFORMED_AS_PATH);
 	rc = dec(&c, "", A_ORIGIN "40 02 01 02" A_NH, NLRI);
+	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_MALFORMED_AS_PATH);
+	/* RFC 7607: AS 0 in AS_PATH is malformed, in AS4_PATH discarded. */
+	rc = dec(&c, "", A_ORIGIN "40 02 0a 0202 0000fdea 00000000" A_NH, NLRI);
 	CHECK_OUTCOME(rc, WIRE_TREAT_AS_WITHDRAW, we, BGP_ERR_UPDATE, WIRE_UPD_MALFORMED_AS_PATH);
 	/* eBGP: the path must start with the peer's AS. */
 	rc = dec(&c, "", A_ORIGIN "40 02 06 0201 0000fdeb" A_NH, NLRI);
@@ -431,13 +437,14 @@ static void test_decode_as4(void)
 	CHECK(rc == WIRE_OK);
 	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0201 0000fdea 0101 00000064");
 	/* AS4_PATH longer than AS_PATH: ignored. */
-	rc = dec(&c, "", A_ORIGIN "40 02 04 0201 fdea" A_NH "c0 11 0a 0202 fa56ea01 fa56ea02",
-		 NLRI);
+	rc =
+	    dec(&c, "", A_ORIGIN "40 02 04 0201 fdea" A_NH "c0 11 0a 0202 fa56ea01 fa56ea02", NLRI);
 	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0201 0000fdea");
 	/* AS_SET counts one. */
-	rc = dec(&c, "",
-		 A_ORIGIN "40 02 0a 0201 fdea 0102 5ba0 0064" A_NH "c0 11 0a 0102 fa56ea01 00000064",
-		 NLRI);
+	rc =
+	    dec(&c, "",
+		A_ORIGIN "40 02 0a 0201 fdea 0102 5ba0 0064" A_NH "c0 11 0a 0102 fa56ea01 00000064",
+		NLRI);
 	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0201 0000fdea 0102 fa56ea01 00000064");
 	/* AGGREGATOR AS_TRANS + AS4_AGGREGATOR. */
 	rc = dec(&c, "",
@@ -460,6 +467,9 @@ static void test_decode_as4(void)
 	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0202 0000fdea 00005ba0");
 	rc = dec(&c, "", A_ORIGIN "40 02 06 0202 fdea 5ba0" A_NH "c0 11 06 0301 fa56ea01", NLRI);
 	CHECK_OUTCOME(rc, WIRE_ATTR_DISCARD, we, BGP_ERR_UPDATE, WIRE_UPD_OPTIONAL_ATTR);
+	rc = dec(&c, "", A_ORIGIN "40 02 06 0202 fdea 5ba0" A_NH "c0 11 06 0201 00000000", NLRI);
+	CHECK_OUTCOME(rc, WIRE_ATTR_DISCARD, we, BGP_ERR_UPDATE, WIRE_UPD_OPTIONAL_ATTR);
+	CHECK_HEX(u.attrs.as_path, u.attrs.as_path_len, "0202 0000fdea 00005ba0");
 	rc = dec(&c, "", A_ORIGIN "40 02 04 0201 fdea" A_NH "c0 12 06 fa56ea01 0a00", NLRI);
 	CHECK_OUTCOME(rc, WIRE_ATTR_DISCARD, we, BGP_ERR_UPDATE, WIRE_UPD_ATTR_LENGTH);
 	rc = dec(&c, "", A_ORIGIN "40 02 04 0201 fdea" A_NH "c0 07 08 0000fdea 0a000009", NLRI);

@@ -21,7 +21,8 @@ static inline size_t hex(const char *s, uint8_t *out)
 	for (; *s; s++) {
 		if (isspace((unsigned char)*s))
 			continue;
-		int v = isdigit((unsigned char)*s) ? *s - '0' : tolower((unsigned char)*s) - 'a' + 10;
+		int v =
+		    isdigit((unsigned char)*s) ? *s - '0' : tolower((unsigned char)*s) - 'a' + 10;
 		if (hi < 0) {
 			hi = v;
 		} else {
@@ -83,7 +84,7 @@ static inline int bytes_eq(const uint8_t *a, size_t alen, const uint8_t *b, size
 	do {                                                                                       \
 		uint8_t w_[70000];                                                                 \
 		size_t wn_ = hex((want_hex), w_);                                                  \
-		check_report(bytes_eq((got), (got_len), w_, wn_), #got " == " #want_hex, __FILE__,  \
+		check_report(bytes_eq((got), (got_len), w_, wn_), #got " == " #want_hex, __FILE__, \
 			     __LINE__);                                                            \
 	} while (0)
 
@@ -96,7 +97,7 @@ static inline int bytes_eq(const uint8_t *a, size_t alen, const uint8_t *b, size
 			  bytes_eq((we).data, (we).data_len, d_, dn_);                             \
 		check_report(ok_, #rc " notifies " #c "/" #s, __FILE__, __LINE__);                 \
 		if (!ok_)                                                                          \
-			printf("#   rc %d code %u subcode %u: %s\n", (rc), (we).code,             \
+			printf("#   rc %d code %u subcode %u: %s\n", (rc), (we).code,              \
 			       (we).subcode, (we).e.msg);                                          \
 	} while (0)
 
@@ -104,9 +105,9 @@ static inline int bytes_eq(const uint8_t *a, size_t alen, const uint8_t *b, size
 #define CHECK_OUTCOME(rc, want, we, c, s)                                                          \
 	do {                                                                                       \
 		int ok_ = (rc) == (want) && (we).code == (c) && (we).subcode == (s);               \
-		check_report(ok_, #rc " is " #want " (" #c "/" #s ")", __FILE__, __LINE__);       \
+		check_report(ok_, #rc " is " #want " (" #c "/" #s ")", __FILE__, __LINE__);        \
 		if (!ok_)                                                                          \
-			printf("#   rc %d code %u subcode %u: %s\n", (rc), (we).code,             \
+			printf("#   rc %d code %u subcode %u: %s\n", (rc), (we).code,              \
 			       (we).subcode, (we).e.msg);                                          \
 	} while (0)
 
