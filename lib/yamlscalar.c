@@ -59,7 +59,8 @@ static int word_index(const char *s, size_t len)
 	if (len > 5)
 		return -1;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (words[i].word[len] == '\0' && strncmp(words[i].word, s, len) == 0)
+		/* s holds no NUL, so equal prefixes mean word[len] exists. */
+		if (strncmp(words[i].word, s, len) == 0 && words[i].word[len] == '\0')
 			return (int)i;
 	return -1;
 }
