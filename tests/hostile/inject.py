@@ -391,6 +391,14 @@ class Rig:
         self.dir = tempfile.mkdtemp(prefix="hostile-")
         self.ctl = os.path.join(self.dir, "ctl")
         self.proc = None
+        self.log = None
+        try:
+            self._start(bgpd, cases, tag)
+        except BaseException:
+            self.close(keep_log=True)
+            raise
+
+    def _start(self, bgpd, cases, tag):
         run("ip", "netns", "add", self.ns_s)
         run("ip", "netns", "add", self.ns_p)
         vs, vp = "hxs" + tag[-8:], "hxp" + tag[-8:]
@@ -434,9 +442,10 @@ class Rig:
                 self.proc.wait()
         for ns in (self.ns_s, self.ns_p):
             subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
-        if keep_log:
-            print("# speaker log kept in " + self.log.name)
-        self.log.close()
+        if self.log:
+            if keep_log:
+                print("# speaker log kept in " + self.log.name)
+            self.log.close()
 
     def ctl_call(self, cmd, args=None):
         """Records of one request; raises when the speaker does not answer."""
