@@ -279,10 +279,11 @@ struct bgp_path_attrs {
 };
 
 /* Canonical form of an attribute set: the attributes of a, except
- * NEXT_HOP, each as a TLV with canonical flags (Extended Length only when
- * the value exceeds 255 octets), known types in ascending order followed by
- * a->unknown. Identical sets give identical bytes. Returns the length, or
- * -ENOSPC if cap is too small. */
+ * NEXT_HOP and empty COMMUNITIES/LARGE_COMMUNITY/CLUSTER_LIST (which the
+ * encoder does not send either), each as a TLV with canonical flags
+ * (Extended Length only when the value exceeds 255 octets), known types in
+ * ascending order followed by a->unknown. Identical sets give identical
+ * bytes. Returns the length, or -ENOSPC if cap is too small. */
 int wire_attrs_canon(const struct bgp_path_attrs *a, uint8_t *buf, size_t cap);
 
 /* Rebuilds the view of a canonical set (e.g. one the RIB interned); the

@@ -61,6 +61,14 @@ static bool has(const struct bgp_path_attrs *a, unsigned code)
 	return a->present & WIRE_ATTR_BIT(code);
 }
 
+/* List attributes are written only when non-empty: an empty COMMUNITIES,
+ * LARGE_COMMUNITY or CLUSTER_LIST is malformed (RFC 7606 §7.8, §7.10,
+ * RFC 8092 §6) and would make the peer treat our routes as withdrawn. */
+static bool has_list(const struct bgp_path_attrs *a, unsigned code, uint32_t len)
+{
+	return has(a, code) && len > 0;
+}
+
 /* Canonical known attributes, ascending (NEXT_HOP excluded). */
 static void canon_known(const struct bgp_path_attrs *a, struct out *o)
 {
@@ -81,13 +89,13 @@ static void canon_known(const struct bgp_path_attrs *a, struct out *o)
 		put32(b + 4, a->aggregator_id);
 		emit(o, F_O | F_T, BGP_ATTR_AGGREGATOR, b, 8);
 	}
-	if (has(a, BGP_ATTR_COMMUNITIES))
+	if (has_list(a, BGP_ATTR_COMMUNITIES, a->communities_len))
 		emit(o, F_O | F_T, BGP_ATTR_COMMUNITIES, a->communities, a->communities_len);
 	if (has(a, BGP_ATTR_ORIGINATOR_ID))
 		emit32(o, F_O, BGP_ATTR_ORIGINATOR_ID, a->originator_id);
-	if (has(a, BGP_ATTR_CLUSTER_LIST))
+	if (has_list(a, BGP_ATTR_CLUSTER_LIST, a->cluster_list_len))
 		emit(o, F_O, BGP_ATTR_CLUSTER_LIST, a->cluster_list, a->cluster_list_len);
-	if (has(a, BGP_ATTR_LARGE_COMMUNITIES))
+	if (has_list(a, BGP_ATTR_LARGE_COMMUNITIES, a->large_communities_len))
 		emit(o, F_O | F_T, BGP_ATTR_LARGE_COMMUNITIES, a->large_communities,
 		     a->large_communities_len);
 }
@@ -281,13 +289,13 @@ int wire_encode_attrs(const struct wire_ctx *ctx, const struct bgp_path_attrs *a
 		}
 	}
 	emit_unknown_below(a, &upos, BGP_ATTR_COMMUNITIES, &o);
-	if (has(a, BGP_ATTR_COMMUNITIES))
+	if (has_list(a, BGP_ATTR_COMMUNITIES, a->communities_len))
 		emit(&o, F_O | F_T, BGP_ATTR_COMMUNITIES, a->communities, a->communities_len);
 	emit_unknown_below(a, &upos, BGP_ATTR_ORIGINATOR_ID, &o);
 	if (has(a, BGP_ATTR_ORIGINATOR_ID))
 		emit32(&o, F_O, BGP_ATTR_ORIGINATOR_ID, a->originator_id);
 	emit_unknown_below(a, &upos, BGP_ATTR_CLUSTER_LIST, &o);
-	if (has(a, BGP_ATTR_CLUSTER_LIST))
+	if (has_list(a, BGP_ATTR_CLUSTER_LIST, a->cluster_list_len))
 		emit(&o, F_O, BGP_ATTR_CLUSTER_LIST, a->cluster_list, a->cluster_list_len);
 	emit_unknown_below(a, &upos, BGP_ATTR_AS4_PATH, &o);
 	if (!ctx->as4 && wide_as)
@@ -299,7 +307,7 @@ int wire_encode_attrs(const struct wire_ctx *ctx, const struct bgp_path_attrs *a
 		emit(&o, F_O | F_T, BGP_ATTR_AS4_AGGREGATOR, b, 8);
 	}
 	emit_unknown_below(a, &upos, BGP_ATTR_LARGE_COMMUNITIES, &o);
-	if (has(a, BGP_ATTR_LARGE_COMMUNITIES))
+	if (has_list(a, BGP_ATTR_LARGE_COMMUNITIES, a->large_communities_len))
 		emit(&o, F_O | F_T, BGP_ATTR_LARGE_COMMUNITIES, a->large_communities,
 		     a->large_communities_len);
 	emit_unknown_below(a, &upos, 256, &o);

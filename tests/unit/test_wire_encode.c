@@ -338,6 +338,17 @@ static void test_round_trips(void)
 	CHECK_INT(wire_decode_update(&c, b, len, &u, &we), WIRE_OK);
 	CHECK(bytes_eq(u.canon, u.canon_len, canon, (size_t)cl));
 	CHECK_INT(wire_attrs_canon(&a, canon, 10), -ENOSPC);
+	/* Empty list attributes are not sent (they would be malformed). */
+	struct bgp_path_attrs empty = a;
+	empty.communities_len = empty.cluster_list_len = empty.large_communities_len = 0;
+	CHECK_INT(
+	    wire_encode_update(&c, BGP_FAM_IPV4, &empty, &nh, &p, 1, b, sizeof(b), &used, &len, &e),
+	    0);
+	CHECK_INT(wire_decode_update(&c, b, len, &u, &we), WIRE_OK);
+	CHECK(!(u.attrs.present &
+		(WIRE_ATTR_BIT(BGP_ATTR_COMMUNITIES) | WIRE_ATTR_BIT(BGP_ATTR_CLUSTER_LIST) |
+		 WIRE_ATTR_BIT(BGP_ATTR_LARGE_COMMUNITIES))));
+	CHECK(wire_attrs_canon(&empty, canon, sizeof(canon)) < cl);
 	/* Big values use extended lengths. */
 	static uint8_t comms[1000];
 	memset(comms, 7, sizeof(comms));
