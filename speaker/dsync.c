@@ -88,7 +88,10 @@ static void replan(struct dsync *d)
 	d->plan_json = text;
 	log_info("datastore revision %lld: new plan with %zu sessions", (long long)rev,
 		 plan->n_sessions);
-	d->fn(d->ctx, plan);
+	if (d->fn)
+		d->fn(d->ctx, plan);
+	else
+		peering_plan_free(plan);
 }
 
 static void poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -160,6 +163,12 @@ int dsync_plan_now(struct dsync *d, struct peering_plan **plan, struct err *e)
 	free(d->plan_json);
 	d->plan_json = plan_text(*plan);
 	return 0;
+}
+
+void dsync_set_callback(struct dsync *d, dsync_plan_fn fn, void *ctx)
+{
+	d->fn = fn;
+	d->ctx = ctx;
 }
 
 void dsync_start(struct dsync *d)

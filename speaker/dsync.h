@@ -42,6 +42,9 @@ void dsync_free(struct dsync *d);
  * with. */
 int dsync_plan_now(struct dsync *d, struct peering_plan **plan, struct err *e);
 
+/* Replaces the plan callback (fn NULL: new plans are dropped). */
+void dsync_set_callback(struct dsync *d, dsync_plan_fn fn, void *ctx);
+
 /* Starts watching: new plans go to the callback. */
 void dsync_start(struct dsync *d);
 

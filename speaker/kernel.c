@@ -635,6 +635,22 @@ void kernel_sync_free(struct kernel_sync *ks)
 	free(ks);
 }
 
+void kernel_sync_set_rib(struct kernel_sync *ks, struct rib *rib)
+{
+	ks->rib = rib;
+	for (int fam = 0; fam < BGP_FAM_COUNT; fam++) {
+		struct ptab *t = &ks->tab[fam];
+
+		for (uint32_t i = 1; i < t->top; i++) {
+			if (!ptab_in_use(t, i))
+				continue;
+			if (t->values[i] & KS_INSTALLED)
+				t->values[i] |= KS_STALE;
+			t->values[i] &= ~(uint32_t)KS_ORIGINATED;
+		}
+	}
+}
+
 void kernel_sync_stats(const struct kernel_sync *ks, struct kernel_stats *st)
 {
 	memset(st, 0, sizeof(*st));

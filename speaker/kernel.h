@@ -92,6 +92,12 @@ struct kernel_sync;
 int kernel_sync_new(struct fib *fib, struct rib *rib, struct kernel_sync **out, struct err *e);
 void kernel_sync_free(struct kernel_sync *ks);
 
+/* Moves the sync to a new RIB (the speaker rebuilt its RIB): routes it
+ * installed are kept but marked stale until re-learned or swept, and the
+ * local routes are originated into the new RIB by the next
+ * kernel_sync_configure(). */
+void kernel_sync_set_rib(struct kernel_sync *ks, struct rib *rib);
+
 /* Replaces the configuration (deep copy). Routes already installed or
  * originated are re-evaluated against it: what the new pools or ranges no
  * longer allow is removed, what they now allow is added. */

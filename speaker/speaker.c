@@ -39,6 +39,15 @@ static void out_ready_hook(void *ctx, uint16_t peer)
 		session_kick(s);
 }
 
+static void best_changed_hook(void *ctx, const struct bgp_prefix *prefix,
+			      const struct rib_route *old_best, const struct rib_route *new_best)
+{
+	struct speaker *sp = ctx;
+
+	if (sp->best_changed)
+		sp->best_changed(sp->best_ctx, prefix, old_best, new_best);
+}
+
 static void rib_work_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
 	struct speaker *sp = w->data;
@@ -240,7 +249,8 @@ static void unoriginate(struct speaker *sp, const struct peering_route *r)
 static int make_rib(struct speaker *sp, const struct peering_plan *plan, struct err *e)
 {
 	struct rib_config cfg = { .router_id = plan->router_id, .local_as = plan->local_as };
-	struct rib_hooks hooks = { .out_ready = out_ready_hook, .ctx = sp };
+	struct rib_hooks hooks = { .out_ready = out_ready_hook, .best_changed = best_changed_hook,
+				   .ctx = sp };
 
 	/* One cluster id per speaker: the first route-reflector session's. */
 	for (size_t i = 0; i < plan->n_sessions; i++)
