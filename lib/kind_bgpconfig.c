@@ -87,7 +87,7 @@ static const struct field string_elem[] = {
 static const struct field prefix_adv_fields[] = {
 	{.json = "cidr", .go = "CIDR", .type = FT_STRING, .gotype = "string", .tag = "net", .check = chk_net},
 	{.json = "communities", .go = "Communities", .type = FT_LIST, .flags = F_REQ, .gotype = "[]string",
-	 .sub = string_elem},
+	 .sub = string_elem, .maxitems = 50},
 	{0},
 };
 /* clang-format on */
@@ -114,9 +114,9 @@ static const struct field spec_fields[] = {
 	{.json = "serviceClusterIPs", .go = "ServiceClusterIPs", .type = FT_LIST,
 	 .gotype = "[]v3.ServiceClusterIPBlock", .sub = service_cidr_elem},
 	{.json = "communities", .go = "Communities", .type = FT_LIST, .gotype = "[]v3.Community",
-	 .sub = community_elem},
+	 .sub = community_elem, .maxitems = 500},
 	{.json = "prefixAdvertisements", .go = "PrefixAdvertisements", .type = FT_LIST,
-	 .gotype = "[]v3.PrefixAdvertisement", .sub = prefix_adv_elem},
+	 .gotype = "[]v3.PrefixAdvertisement", .sub = prefix_adv_elem, .maxitems = 500},
 	{.json = "listenPort", .go = "ListenPort", .type = FT_INT, .gotype = "uint16", .min = 0, .max = 65535},
 	{.json = "nodeMeshPassword", .go = "NodeMeshPassword", .type = FT_OBJECT, .gotype = "BGPPassword",
 	 .sub = bgp_password_fields},

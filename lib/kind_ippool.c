@@ -46,7 +46,7 @@ static const struct field spec_fields[] = {
 	{.json = "namespaceSelector", .go = "NamespaceSelector", .type = FT_STRING, .gotype = "string",
 	 .tag = "selector", .check = chk_selector, .maxlen = 1024},
 	{.json = "allowedUses", .go = "AllowedUses", .type = FT_LIST, .gotype = "[]v3.IPPoolAllowedUse",
-	 .sub = use_elem},
+	 .sub = use_elem, .maxitems = 10},
 	{.json = "assignmentMode", .go = "AssignmentMode", .type = FT_STRING, .gotype = "v3.AssignmentMode",
 	 .enums = assignment_modes},
 	{0},

@@ -51,8 +51,9 @@ struct field {
 	bool (*check)(const char *s);
 	/* CRD enum (v3.32 client-side CRD validation), NULL-terminated. */
 	const char *const *enums;
-	/* CRD maxLength of a string (0 = none). */
+	/* CRD maxLength of a string / maxItems of a list (0 = none). */
 	size_t maxlen;
+	size_t maxitems;
 };
 
 /* One validation error entry (libcalico-go ErroredField). */

@@ -331,6 +331,9 @@ static void walk_crd(const struct field *fields, json_t *obj, char *path, struct
 		} else if (f->type == FT_LIST && json_is_array(v)) {
 			size_t lbase = strlen(path);
 
+			if (f->maxitems && json_array_size(v) > f->maxitems)
+				verrs_addf(errs, path, NULL, "must have at most %zu items", f->maxitems);
+
 			for (size_t i = 0; i < json_array_size(v); i++) {
 				snprintf(path + lbase, PATH_LEN - lbase, "[%zu]", i);
 				if (f->sub->type == FT_OBJECT)

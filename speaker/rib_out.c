@@ -602,7 +602,11 @@ out:
 	if (rc == 0)
 		rc = batch_group(r, b);
 	if (rc < 0) {
+		/* Some prefixes of this slice were marked sent: resend the family
+		 * rather than leave the peer out of step. */
 		rib_out_batch_clear(r, b);
+		p->out.dumping[b->family] = true;
+		p->out.dump_cursor[b->family] = 1;
 		return rc;
 	}
 	return (int)b->n_prefixes;

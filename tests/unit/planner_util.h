@@ -161,7 +161,7 @@ static void session_line(const struct peering_plan *p, const struct peering_sess
 }
 
 /* All session lines, '\n'-terminated, in plan order. */
-static char *plan_lines(const struct peering_plan *p)
+static __attribute__((unused)) char *plan_lines(const struct peering_plan *p)
 {
 	size_t cap = 256 * (p->n_sessions + 1), n = 0;
 	char *out = calloc(1, cap), line[512];

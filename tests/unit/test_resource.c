@@ -573,6 +573,13 @@ static const struct vcase cases[] = {
 	"error with field Node = 'Node 1' (Reason: failed to validate Field: Node because of Tag: "
 	"name )"),
 
+    /* ---- ClusterInformation ---- */
+    OK(HDR("ClusterInformation") "\"metadata\":{\"name\":\"default\"},\"spec\":{\"clusterGUID\":"
+				 "\"abc\",\"calicoVersion\":\"v3.32.1\",\"datastoreReady\":true}}"),
+    {HDR("ClusterInformation") "\"metadata\":{\"name\":\"default\"},\"spec\":{\"ready\":true}}",
+     RES_OP_CREATE, -EBADMSG,
+     "field in document is not recognized or is in the wrong location: ready"},
+
     /* ---- CalicoNodeStatus ---- */
     OK(HDR("CalicoNodeStatus") "\"metadata\":{\"name\":\"s1\"},\"spec\":{\"node\":\"node1\","
 			       "\"classes\":[\"Agent\",\"BGP\",\"Routes\"],\"updatePeriodSeconds\":"
@@ -659,6 +666,26 @@ static void test_long_values(void)
 		 HDR("BGPPeer") "\"metadata\":{\"name\":\"%s\"},\"spec\":{\"node\":\"%s\"}}", name,
 		 name);
 	CHECK_INT(run(doc, RES_OP_CREATE, NULL, &e, NULL), 0);
+}
+
+static void test_max_items(void)
+{
+	char doc[4096];
+	size_t n;
+	struct err e;
+
+	n = (size_t)snprintf(
+	    doc, sizeof(doc),
+	    HDR("BGPConfiguration") "\"metadata\":{\"name\":\"default\"},\"spec\":{"
+				    "\"prefixAdvertisements\":[{\"cidr\":\"10.0.0.0/8\","
+				    "\"communities\":[");
+	for (int i = 0; i < 51; i++)
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n, "%s\"1:%d\"", i ? "," : "", i);
+	snprintf(doc + n, sizeof(doc) - n, "]}]}}");
+	CHECK_INT(run(doc, RES_OP_CREATE, NULL, &e, NULL), -EINVAL);
+	CHECK_STR(e.msg,
+		  "error with field spec.prefixAdvertisements[0].communities (must have at most 50 "
+		  "items)");
 }
 
 static void test_validation(void)
@@ -1099,6 +1126,7 @@ int main(void)
 	test_kinds();
 	test_validation();
 	test_long_values();
+	test_max_items();
 	test_defaults_and_order();
 	test_ippool_ctx();
 	test_filters_ctx();
