@@ -405,7 +405,7 @@ static int parse_set(struct parser *ps, struct node *n)
 		return err_set(ps->e, -EINVAL, "expected }");
 	ps->pos++;
 	/* Sorted and de-duplicated: the canonical form and the matcher use it. */
-	if (n->nset) /* qsort(NULL, 0, ...) is undefined */
+	if (n->nset > 1)
 		qsort(n->set, n->nset, sizeof(*n->set), cmp_str);
 	size_t w = 0;
 	for (size_t i = 0; i < n->nset; i++) {
