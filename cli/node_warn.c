@@ -89,6 +89,22 @@ static bool node_exists(const json_t *nodes, const char *name)
 	return false;
 }
 
+/* True when some node is a route reflector: those leave the mesh, and so
+ * does every session to them. */
+static bool any_reflector(const json_t *nodes)
+{
+	const json_t *n;
+	size_t i;
+
+	json_array_foreach(nodes, i, n) {
+		const char *id = json_string_value(json_object_get(
+			json_object_get(json_object_get(n, "spec"), "bgp"), "routeReflectorClusterID"));
+		if (id && *id)
+			return true;
+	}
+	return false;
+}
+
 static bool mesh_disabled(const json_t *configs)
 {
 	const json_t *cfg;
@@ -158,6 +174,9 @@ void sessionless_after(struct cli *c, struct sessionless *s)
 			why = "node-to-node mesh disabled and no BGPPeer selects them";
 		else if (unplannable)
 			why = "no BGP address, or no peer left; see 'calicoctl node peers'";
+		else if (any_reflector(a.nodes))
+			why = "route reflectors are outside the node-to-node mesh and no BGPPeer "
+			      "selects them";
 		else
 			why = "no other node in the node-to-node mesh and no BGPPeer selects them";
 		fprintf(stderr, "Warning: node(s) %s now have no BGP sessions (%s)\n", names.buf, why);
