@@ -63,7 +63,7 @@ EOF
 		mkdir -p "$IX_DIR/bgpd$n"
 		"$CALICOCTL" node peers --node "node-$n" -o json >"$IX_DIR/bgpd$n/plan.json"
 		ix_spawn "$n" "bgpd$n" "$BGPD" --plan "$IX_DIR/bgpd$n/plan.json" \
-			--ctl "$IX_DIR/bgpd$n/ctl" --pid-file "$IX_DIR/bgpd$n/pid" --foreground
+			--ctl "$IX_DIR/bgpd$n/ctl" --pid-file "$IX_DIR/bgpd$n/ctl.pid" --foreground
 		wait_until 10 test -S "$IX_DIR/bgpd$n/ctl"
 	done
 }
@@ -125,6 +125,17 @@ No IPv6 peers found."
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "Calico process is not running." ]
 	[ -z "$stdout" ]
+}
+
+@test "node run with a speaker already answering on the socket only updates the Node" {
+	wait_until 10 test -s "$IX_DIR/bgpd1/ctl.pid"
+	run_split ctl 1 node run --name node-1 --ip 10.0.0.1/24 --ip6 fd00::1/64
+	[ "$status" -eq 0 ]
+	[ "${stdout%%$'\n'*}" = "Updated node node-1." ]
+	[[ "$stdout" == *"calico-bgpd is already running for $IX_DIR/bgpd1/ctl (pid $(ix_pid bgpd1))"* ]]
+	[ "$("$CALICOCTL" get node node-1 -o json | jq -r .spec.bgp.ipv6Address)" = fd00::1/64 ]
+	# still exactly one speaker, still answering
+	ctl 1 node status >/dev/null
 }
 
 bgpd_has_node_mode() {
