@@ -32,7 +32,7 @@ setup_file() {
 	# relative and absent: a short, fixed path in the error message
 	export CALICO_SECRETS_DIR=no-such-secrets
 	unset CALICO_DATASTORE_TYPE CALICO_SQLITE_PATH CALICO_BGPD_SOCKET
-	ix_lan 2
+	ix_lan 3 # node 3: for node run starting its own speaker
 	"$CALICOCTL" node run --name node-1 --ip 10.0.0.1/24 --backend none
 	"$CALICOCTL" node run --name node-2 --ip 10.0.0.2/24 --backend none
 	"$CALICOCTL" create -f - <<EOF
@@ -148,14 +148,17 @@ bgpd_has_node_mode() {
 	fi
 	local sock="$IX_DIR/run3/bgpd.ctl"
 	mkdir -p "$IX_DIR/run3"
-	run ix_exec 1 env CALICO_BGPD_SOCKET="$sock" "$CALICOCTL" node run --name node-3 \
-		--ip 10.0.0.1/24 --as 65003
+	run ix_exec 3 env CALICO_BGPD_SOCKET="$sock" "$CALICOCTL" node run --name node-3 \
+		--ip 10.0.0.3/24 --as 65003
 	echo "$output"
 	[ -s "$sock.pid" ] && echo "$(cat "$sock.pid") bgpd-run3" >>"$IX_DIR/pids"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Calico node started successfully"* ]]
 	[ -S "$sock" ] && [ -f "$sock.log" ]
-	run ix_exec 1 env CALICO_BGPD_SOCKET="$sock" "$CALICOCTL" node run --name node-3 --as 65004
+	run env CALICO_BGPD_SOCKET="$sock" "$CALICOCTL" node status
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Calico process is running." ]
+	run ix_exec 3 env CALICO_BGPD_SOCKET="$sock" "$CALICOCTL" node run --name node-3 --as 65004
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"already running"* ]]
 	[ "$("$CALICOCTL" get node node-3 -o json | jq -r .spec.bgp.asNumber)" = 65004 ]
