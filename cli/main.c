@@ -58,9 +58,16 @@ static const struct cli_cmd commands[] = {
 	  validate_opts },
 	{ "version", cmd_version, CMD_DATASTORE, "Display the version of this binary.",
 	  cli_help_version, version_opts },
+	{ "__complete", cmd_complete, CMD_HIDDEN | CMD_RAW, "", "", top_opts },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct cli_cmd *cli_commands(size_t *n)
+{
+	*n = NCOMMANDS;
+	return commands;
+}
 
 /* ---- usage patterns ---- */
 
@@ -196,6 +203,8 @@ static void add_command_list(struct strbuf *sb)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		const char *s = commands[i].synopsis;
+		if (commands[i].flags & CMD_HIDDEN)
+			continue;
 		sb_addf(sb, "    %-13s", commands[i].name);
 		for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
 			sb_addn(sb, s, (size_t)(nl - s));
@@ -318,6 +327,14 @@ static int run_command(struct cli *c, const struct cli_cmd *cmd, int argc, char 
 
 	if (!args)
 		return 1;
+	c->cmd = cmd;
+	if (cmd->flags & CMD_RAW) {
+		c->argc = argc;
+		c->argv = argv;
+		rc = cli_finish(c, cmd->fn(c));
+		free(args);
+		return rc;
+	}
 	for (int i = 0; i < argc; i++) {
 		/* get keeps calicoctl's backward-compatible -a for -A. */
 		if (!strcmp(cmd->name, "get") && !strcmp(argv[i], "-a"))
