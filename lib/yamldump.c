@@ -272,5 +272,10 @@ char *yaml_dump(const json_t *v)
 		free(o.data);
 		return NULL;
 	}
+	/* libyaml closes a document that ends in an open-ended scalar (a
+	 * "|+" block) with "..."; go-yaml clears open_ended first and does
+	 * not. A "..." line at column 0 can only be that marker. */
+	if (o.len >= 5 && strcmp(o.data + o.len - 5, "\n...\n") == 0)
+		o.data[o.len - 4] = '\0';
 	return o.data ? o.data : strdup("");
 }

@@ -323,8 +323,9 @@ int yaml_load_one(const char *buf, size_t len, int first_line, json_t **doc, str
 	*doc = NULL;
 	if (!yaml_parser_initialize(&l.parser))
 		return err_set(e, -ENOMEM, "out of memory parsing YAML");
+	/* The encoding is detected as go-yaml does (UTF-8 unless a UTF-16
+	 * byte order mark says otherwise). */
 	yaml_parser_set_input_string(&l.parser, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&l.parser, YAML_UTF8_ENCODING);
 
 	/* Only the first document counts, as in go-yaml's Unmarshal. */
 	rc = next_event(&l, &ev); /* STREAM-START */

@@ -55,8 +55,12 @@ static char hint_of(const char *s, size_t len)
 
 static int word_index(const char *s, size_t len)
 {
+	/* No word is longer than five characters: most scalars stop here. */
+	if (len > 5)
+		return -1;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strlen(words[i].word) == len && memcmp(words[i].word, s, len) == 0)
+		/* s holds no NUL, so equal prefixes mean word[len] exists. */
+		if (strncmp(words[i].word, s, len) == 0 && words[i].word[len] == '\0')
 			return (int)i;
 	return -1;
 }
@@ -255,7 +259,7 @@ struct resolved {
 static void resolve(const char *s, size_t len, struct resolved *r)
 {
 	char hint = hint_of(s, len);
-	char *plain;
+	char small[64], *plain;
 	int w;
 
 	memset(r, 0, sizeof(*r));
@@ -271,7 +275,7 @@ static void resolve(const char *s, size_t len, struct resolved *r)
 	}
 	if (hint == 'M' || hint == 'N')
 		return;
-	plain = malloc(len + 1);
+	plain = len < sizeof(small) ? small : malloc(len + 1);
 	if (!plain)
 		return;
 	if (hint == '.') {
@@ -279,7 +283,8 @@ static void resolve(const char *s, size_t len, struct resolved *r)
 		plain[len] = '\0';
 		if (is_yaml_style_float(plain) && parse_float(plain, &r->f))
 			r->kind = YSCALAR_FLOAT;
-		free(plain);
+		if (plain != small)
+			free(plain);
 		return;
 	}
 	{
@@ -289,7 +294,8 @@ static void resolve(const char *s, size_t len, struct resolved *r)
 		plain[len] = '\0';
 		if (is_timestamp(plain)) {
 			r->kind = YSCALAR_TIMESTAMP;
-			free(plain);
+			if (plain != small)
+				free(plain);
 			return;
 		}
 		/* go-yaml drops underscores before parsing numbers. */
@@ -306,7 +312,8 @@ static void resolve(const char *s, size_t len, struct resolved *r)
 	} else if (is_yaml_style_float(plain) && parse_float(plain, &r->f)) {
 		r->kind = YSCALAR_FLOAT;
 	}
-	free(plain);
+	if (plain != small)
+		free(plain);
 }
 
 enum yscalar_kind yscalar_resolve(const char *s, size_t len)

@@ -310,6 +310,15 @@ static int ensure_db(struct store *st, bool create, struct err *e)
 	rc = read_schema_version(st, &version, e);
 	if (rc == 0 && version < SCHEMA_VERSION && !sqlite3_db_readonly(st->db, "main"))
 		rc = migrate(st, e);
+	else if (rc == 0 && version == 0) {
+		/* A read-only file we never set up: empty for a reader; a writer
+		 * is told it is read-only. */
+		close_db(st);
+		if (!create)
+			return 1;
+		return err_set(e, -EROFS, "datastore %s is read-only: attempt to write a readonly database",
+			       st->path);
+	}
 	if (rc < 0)
 		close_db(st);
 	return rc;
@@ -668,9 +677,15 @@ static int make_uid(char out[37])
 		return rc;
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	for (int i = 0, o = 0; i < 16; i++) {
+		static const char hex[] = "0123456789abcdef";
+
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[36] = '\0';
 	return 0;
 }
 

@@ -128,10 +128,12 @@ static bool expect(struct fixture *fx, struct peer *p, uint8_t type)
 static bool peer_closed(struct fixture *fx, void *arg)
 {
 	struct peer *p = arg;
-	char c;
-	ssize_t n = recv(p->fd, &c, 1, MSG_PEEK);
+	char buf[4096];
+	ssize_t n;
 
 	(void)fx;
+	while ((n = read(p->fd, buf, sizeof(buf))) > 0)
+		; /* unread messages are not the end */
 	return n == 0 || (n < 0 && errno != EAGAIN);
 }
 
@@ -651,6 +653,76 @@ static void test_graceful_restart(void)
 	session_time_scale = 1.0;
 }
 
+/* RFC 4724 §4.2: the peer restarts and reconnects while we still think the
+ * old session is up: the new connection wins, the old routes turn stale and
+ * the peer's End-of-RIB sweeps those it did not re-announce. */
+static void test_peer_restart_reconnect(void)
+{
+	struct fixture fx;
+	struct peer old, p;
+	struct rib_peer_stats st;
+	struct bgp_path_attrs pa;
+	struct bgp_nexthop nh;
+	struct bgp_prefix pfx;
+	uint8_t buf[4096], path[6] = { 2, 1, 0, 0, 0xfd, 0xea };
+	size_t used, len;
+	struct err e;
+	int sv[2], n;
+
+	setup(&fx, ",\"addPaths\":false");
+	CHECK(establish(&fx, &old, 90, true));
+	memset(&pa, 0, sizeof(pa));
+	pa.present = WIRE_ATTR_BIT(BGP_ATTR_ORIGIN) | WIRE_ATTR_BIT(BGP_ATTR_AS_PATH) |
+		     WIRE_ATTR_BIT(BGP_ATTR_NEXT_HOP);
+	pa.as_path = path;
+	pa.as_path_len = sizeof(path);
+	memset(&nh, 0, sizeof(nh));
+	nh.family = BGP_FAM_IPV4;
+	nh.addr[0] = 10, nh.addr[3] = 2;
+	memset(&pfx, 0, sizeof(pfx));
+	pfx.family = BGP_FAM_IPV4;
+	pfx.len = 24;
+	pfx.addr[0] = 10, pfx.addr[1] = 9;
+	CHECK_INT(wire_encode_update(&fx.s->ctx, BGP_FAM_IPV4, &pa, &nh, &pfx, 1, buf, sizeof(buf),
+				     &used, &len, &e),
+		  0);
+	peer_send(&old, buf, len);
+	for (int i = 0; i < 50; i++) {
+		ev_run(fx.loop, EVRUN_NOWAIT);
+		usleep(1000);
+	}
+	CHECK_INT(rib_prefix_count(fx.sp->rib, BGP_FAM_IPV4), 2);
+	CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	memset(&p, 0, sizeof(p));
+	p.fd = sv[0];
+	session_accept(fx.s, sv[1]);
+	CHECK(expect(&fx, &p, BGP_MSG_OPEN));
+	peer_open(&p, 65002, PEER_ID, 90, true);
+	CHECK(expect(&fx, &p, BGP_MSG_KEEPALIVE));
+	CHECK(run_until(&fx, peer_closed, &old, 1.0)); /* the old connection is gone */
+	CHECK_INT(fx.s->state, SESSION_OPENCONFIRM);
+	rib_peer_stats(fx.sp->rib, fx.s->rib_peer, &st);
+	CHECK_INT(st.stale, 1);
+	CHECK_INT(rib_prefix_count(fx.sp->rib, BGP_FAM_IPV4), 2); /* still routed */
+	peer_keepalive(&p);
+	CHECK(wait_state(&fx, SESSION_ESTABLISHED, 1.0));
+	n = wire_encode_eor(BGP_FAM_IPV4, buf, sizeof(buf));
+	peer_send(&p, buf, (size_t)n);
+	{
+		bool gone = false;
+
+		for (int i = 0; i < 300 && !gone; i++) {
+			ev_run(fx.loop, EVRUN_NOWAIT);
+			usleep(1000);
+			gone = rib_prefix_count(fx.sp->rib, BGP_FAM_IPV4) == 1;
+		}
+		CHECK_MSG(gone, "End-of-RIB sweeps the routes not re-announced");
+	}
+	peer_close(&old);
+	peer_close(&p);
+	teardown(&fx);
+}
+
 static void test_restarting_speaker(void)
 {
 	struct fixture fx;
@@ -724,6 +796,7 @@ int main(void)
 	test_collision();
 	test_passive_and_refuse();
 	test_graceful_restart();
+	test_peer_restart_reconnect();
 	test_restarting_speaker();
 	return check_done();
 }

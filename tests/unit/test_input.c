@@ -70,6 +70,20 @@ static void test_parse(void)
 	CHECK_STR(json_string_value(json_object_get(json_array_get(r, 0), "kind")), "FooList");
 	json_decref(r);
 
+	/* One document over 10 MB is refused as calicoctl's scanner does. */
+	{
+		size_t n = 10 * 1024 * 1024 + 16;
+		char *big = malloc(n + 1);
+
+		if (big) {
+			memset(big, '#', n);
+			big[n] = '\0';
+			CHECK_INT(input_parse(big, n, "big", &r, &e), -EFBIG);
+			CHECK_STR(e.msg, "bufio.Scanner: token too long");
+			free(big);
+		}
+	}
+
 	CHECK_INT(input_parse("just a string\n", 14, "s", &r, &e), -EINVAL);
 	CHECK_STR(e.msg, "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go "
 			 "value of type []unstructured.Unstructured");

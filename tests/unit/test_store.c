@@ -4,6 +4,7 @@
 #include "tests/unit/check.h"
 
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -408,6 +409,29 @@ static void test_bad_files(void)
 	json_decref(p);
 }
 
+static void test_schema_version(void)
+{
+	char path[256];
+	struct store *st = open_at("future.db", 100);
+	json_t *p = peer("x", "192.0.2.1"), *got = NULL;
+	struct err e;
+	sqlite3 *db;
+
+	CHECK_INT(store_create(st, p, &e), 0);
+	store_close(st);
+	/* A file written by a newer build is refused, not misread. */
+	snprintf(path, sizeof(path), "%s/future.db", dir);
+	if (sqlite3_open(path, &db) == SQLITE_OK) {
+		sqlite3_exec(db, "UPDATE schema_version SET version = 99", NULL, NULL, NULL);
+		sqlite3_close(db);
+	}
+	st = open_at("future.db", 100);
+	CHECK_INT(store_get(st, "BGPPeer", "x", &got, &e), -EPROTO);
+	CHECK(strstr(e.msg, "has schema version 99") != NULL);
+	store_close(st);
+	json_decref(p);
+}
+
 static void test_backends(void)
 {
 	struct store_config cfg = { .datastore_type = "etcdv3", .backend = STORE_BACKEND_ETCDV3 };
@@ -438,6 +462,7 @@ int main(void)
 	test_concurrent_writers();
 	test_locked();
 	test_bad_files();
+	test_schema_version();
 	test_backends();
 	snprintf(cmd, sizeof(cmd), "chmod -R u+rwX '%s'; rm -rf '%s'", dir, dir);
 	if (system(cmd) != 0)

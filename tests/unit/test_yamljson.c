@@ -141,6 +141,15 @@ static void test_documents(void)
 	CHECK(docs && json_equal(json_object_get(docs, "a"), json_object_get(docs, "c")));
 	json_decref(docs);
 
+	/* UTF-16 with a byte order mark is read, as go-yaml does. */
+	{
+		static const char utf16[] = "\xff\xfe" "a\0:\0 \0" "1\0\n\0";
+
+		CHECK_INT(yaml_load(utf16, sizeof(utf16) - 1, "u", &docs, &e), 0);
+		CHECK_INT(json_integer_value(json_object_get(json_array_get(docs, 0), "a")), 1);
+		json_decref(docs);
+	}
+
 	/* A "---" inside a line is not a separator. */
 	docs = load1("a: x---y\n");
 	CHECK(docs && strcmp(json_string_value(json_object_get(docs, "a")), "x---y") == 0);
@@ -234,6 +243,8 @@ static void test_yaml_dump(void)
 	check_yaml("{\"a\":\"!has(x)\",\"b\":\"foo: bar\",\"c\":\"- x\",\"d\":\" lead\",\"e\":\"x #y\",\"f\":\"all()\"}",
 		   "a: '!has(x)'\nb: 'foo: bar'\nc: '- x'\nd: ' lead'\ne: 'x #y'\nf: all()\n");
 	check_yaml("{\"m\":\"line1\\nline2\"}", "m: |-\n  line1\n  line2\n");
+	check_yaml("{\"m\":\"a\\n\\n\"}", "m: |+\n  a\n\n");
+	check_yaml("{\"m\":\" a\\nb\"}", "m: |2-\n   a\n  b\n");
 	/* Numbers as Go prints them after the JSON round trip. */
 	check_yaml("{\"i\":64512,\"r\":1.5,\"w\":8.0,\"big\":1e21,\"small\":0.0000001,\"neg\":-2}",
 		   "big: 1e+21\ni: 64512\nneg: -2\nr: 1.5\nsmall: 1e-07\nw: 8\n");
