@@ -41,9 +41,13 @@ struct pl_entry {
 	const struct pl_node *remote;	/* the mesh remote node */
 };
 
+/* Entries keyed by address and port, with an open-addressing index: a plan
+ * for a node of a large cluster looks up thousands of keys. */
 struct pl_table {
 	struct pl_entry *v;
 	size_t n, cap;
+	size_t *slot;		/* index + 1 into v, 0 = empty; n_slots a power of 2 */
+	size_t n_slots;
 };
 
 static int fam_of(const struct ip_addr *ip)
@@ -57,13 +61,60 @@ static uint16_t key_port(uint16_t port)
 	return port ? port : PEERING_DEFAULT_PORT;
 }
 
+/* FNV-1a over the address bytes and the port. */
+static size_t key_hash(const struct ip_addr *ip, uint16_t port)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t len = ip->family == 6 ? 16 : 4;
+	uint16_t kp = key_port(port);
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ ip->b[i]) * 1099511628211ull;
+	h = (h ^ (kp >> 8)) * 1099511628211ull;
+	h = (h ^ (kp & 255)) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static bool key_equal(const struct pl_entry *en, const struct ip_addr *ip, uint16_t port)
+{
+	return ip_equal(&en->ip, ip) && key_port(en->port) == key_port(port);
+}
+
 static const struct pl_entry *table_find(const struct pl_table *t, const struct ip_addr *ip,
 					 uint16_t port)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (ip_equal(&t->v[i].ip, ip) && key_port(t->v[i].port) == key_port(port))
-			return &t->v[i];
+	size_t mask = t->n_slots - 1, i;
+
+	if (!t->n_slots)
+		return NULL;
+	for (i = key_hash(ip, port) & mask; t->slot[i]; i = (i + 1) & mask)
+		if (key_equal(&t->v[t->slot[i] - 1], ip, port))
+			return &t->v[t->slot[i] - 1];
 	return NULL;
+}
+
+static void index_put(struct pl_table *t, size_t k)
+{
+	size_t mask = t->n_slots - 1, i = key_hash(&t->v[k].ip, t->v[k].port) & mask;
+
+	while (t->slot[i])
+		i = (i + 1) & mask;
+	t->slot[i] = k + 1;
+}
+
+/* Rebuilds the index for the entries in v (after growth or removals). */
+static int table_reindex(struct pl_table *t, size_t n_slots, struct err *e)
+{
+	size_t *slot = calloc(n_slots, sizeof(*slot));
+
+	if (!slot)
+		return err_set(e, -ENOMEM, "out of memory");
+	free(t->slot);
+	t->slot = slot;
+	t->n_slots = n_slots;
+	for (size_t k = 0; k < t->n; k++)
+		index_put(t, k);
+	return 0;
 }
 
 static int table_add(struct pl_table *t, const struct pl_entry *en, struct err *e)
@@ -78,7 +129,16 @@ static int table_add(struct pl_table *t, const struct pl_entry *en, struct err *
 		t->cap = cap;
 	}
 	t->v[t->n++] = *en;
+	if (2 * t->n > t->n_slots) /* keep the load factor at most 1/2 */
+		return table_reindex(t, t->n_slots ? 2 * t->n_slots : 32, e);
+	index_put(t, t->n - 1);
 	return 0;
+}
+
+static void table_free(struct pl_table *t)
+{
+	free(t->v);
+	free(t->slot);
 }
 
 /* --- AS numbers and ports of Calico nodes ------------------------------- */
@@ -453,7 +513,7 @@ static int add_sessions(const struct pl_world *w, const struct pl_table *const *
 
 /* Removes entries to our own address before the mesh is de-duplicated
  * against the explicit ones: a skipped entry must not hide a mesh one. */
-static void drop_self(const struct pl_world *w, struct pl_table *t)
+static int drop_self(const struct pl_world *w, struct pl_table *t, struct err *e)
 {
 	size_t k = 0;
 
@@ -464,7 +524,10 @@ static void drop_self(const struct pl_world *w, struct pl_table *t)
 			continue;
 		t->v[k++] = *en;
 	}
+	if (k == t->n)
+		return 0;
 	t->n = k;
+	return table_reindex(t, t->n_slots, e);
 }
 
 /* --- the plan's top level ---------------------------------------------- */
@@ -560,16 +623,13 @@ static int build(struct pl_world *w, const struct planner_input *in, struct peer
 
 	if ((rc = plan_top(w, p, e)))
 		return rc;
-	if (!(rc = explicit_peerings(w, &globals, &mine, e))) {
-		drop_self(w, &globals);
-		drop_self(w, &mine);
-		if (!(rc = mesh_peerings(w, &globals, &mine, &mesh, e)) &&
-		    !(rc = add_sessions(w, tables, 3, p, e)))
-			rc = pl_plan_export(w, in->ip_pools, p, e);
-	}
-	free(globals.v);
-	free(mine.v);
-	free(mesh.v);
+	if (!(rc = explicit_peerings(w, &globals, &mine, e)) && !(rc = drop_self(w, &globals, e)) &&
+	    !(rc = drop_self(w, &mine, e)) && !(rc = mesh_peerings(w, &globals, &mine, &mesh, e)) &&
+	    !(rc = add_sessions(w, tables, 3, p, e)))
+		rc = pl_plan_export(w, in->ip_pools, p, e);
+	table_free(&globals);
+	table_free(&mine);
+	table_free(&mesh);
 	return rc;
 }
 

@@ -258,8 +258,6 @@ static void load_configs(struct pl_world *w, const json_t *list, const char *sel
 	size_t i;
 	const json_t *res;
 
-	if (!json_is_array(list))
-		return;
 	json_array_foreach(list, i, res) {
 		const char *name = res_name(res);
 		const json_t *spec = json_object_get(res, "spec");

@@ -38,7 +38,8 @@ static void usage(FILE *out)
 		"peering plan (docs/PLAN-FORMAT.md); answers on a control socket (docs/IPC.md).\n"
 		"\n"
 		"Options:\n"
-		"  --plan FILE          the peering plan (JSON); SIGHUP re-reads it\n"
+		"  --plan FILE          the peering plan (JSON); SIGHUP re-reads it (and\n"
+		"                       reopens the log file)\n"
 		"  --check              parse the plan, print its canonical form, exit\n"
 		"  --ctl SOCKET         control socket (default $%s, else %s)\n"
 		"  --log-file FILE      log to FILE instead of stderr\n"
@@ -186,6 +187,9 @@ static void sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	/* reopen the log file too, so that log rotation works with SIGHUP */
+	if (dm->opt->log_file && log_open_file(dm->opt->log_file))
+		fprintf(stderr, "calico-bgpd: cannot reopen log file %s\n", dm->opt->log_file);
 	log_info("SIGHUP: re-reading %s", dm->d.plan_path);
 	reload(&dm->d, &sum, &e);
 }

@@ -944,9 +944,12 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		pending_read(s);
 		return;
 	}
-	/* Bounded work per wakeup; the rest continues from the idle watcher. */
+	/* Bounded work per wakeup; the rest continues from the idle watcher.
+	 * With a large backlog, stop reading until it is worked off. */
 	if (process_input(s, SESSION_READ_BUDGET))
 		ev_idle_start(s->sp->loop, &s->work);
+	if (c->fd >= 0 && net_buf_len(&c->in) >= SESSION_IN_HIGH_WATER)
+		ev_io_stop(s->sp->loop, &c->rw);
 }
 
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -983,6 +986,9 @@ static void work_cb(struct ev_loop *loop, ev_idle *w, int revents)
 
 	(void)revents;
 	more = process_input(s, SESSION_READ_BUDGET);
+	if (s->conn.fd >= 0 && !s->conn.connecting && !ev_is_active(&s->conn.rw) &&
+	    net_buf_len(&s->conn.in) < SESSION_IN_HIGH_WATER)
+		ev_io_start(loop, &s->conn.rw); /* backlog worked off: read again */
 	if (s->state == SESSION_ESTABLISHED)
 		more = out_slice(s) || more;
 	if (!more)

@@ -72,6 +72,7 @@ enum session_event {
 #define SESSION_READ_BUDGET 256 /* messages handled per wakeup */
 #define SESSION_OUT_SLICE 2048	/* prefixes pulled from the RIB per slice */
 #define SESSION_OUT_HIGH_WATER (1024 * 1024) /* stop pulling above this much queued */
+#define SESSION_IN_HIGH_WATER (1024 * 1024)  /* stop reading above this much unprocessed */
 
 /* Scales every timer duration (tests set it small, e.g. 0.01). */
 extern double session_time_scale;

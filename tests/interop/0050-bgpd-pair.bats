@@ -174,6 +174,29 @@ teardown() {
 		wait_until 15 grep -q "refusing connection from 10.0.0.1" "$IX_DIR/bgpd2/log"
 }
 
+@test "a 100k-route table loads while the control socket keeps answering" {
+	python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["routes"] = [{"prefix": "fd10:%x:%x::/48" % (i >> 16, i & 0xffff)} for i in range(100000)]
+json.dump(p, open(sys.argv[1], "w"))' "$IX_DIR/bgpd2/plan.json"
+	kill -HUP "$(cat "$IX_DIR/bgpd2/pid")"
+	local i t0 t1 n=0 slow=0
+	for ((i = 0; i < 300 && n < 100000; i++)); do
+		t0=$(date +%s%N)
+		n=$(bgpd_records 1 status | jq '.prefixes.ipv6')
+		t1=$(date +%s%N)
+		[ $(((t1 - t0) / 1000000)) -lt 1000 ] || slow=$((slow + 1))
+		sleep 0.1
+	done
+	echo "ipv6 prefixes at node 1: $n, slow status replies: $slow"
+	[ "$n" -ge 100000 ]
+	[ "$slow" -eq 0 ]
+	bgpd_established 1 "$S6_1"
+	bgpd_established 2 "$S6_2"
+	[ "$(bgpd_records 1 routes '{"family":"ipv6"}' | wc -l)" -ge 100000 ]
+}
+
 @test "bad options and bad plans get clear errors; --check prints the canonical plan" {
 	run_must_fail "$BGPD" --bogus
 	[[ $output == *"unknown option '--bogus'"* ]]

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/sha256.h"
 #include "planner_util.h"
 
 /* Nodes: N4 with an IPv4 address only, NB with any bgp object, NL with
@@ -492,6 +493,68 @@ static void test_router_id(void)
 	}
 }
 
+/* FIPS 180-4 test vectors (NIST CSRC examples), one-shot and in pieces. */
+static void hex(const uint8_t *d, char *out)
+{
+	for (int i = 0; i < SHA256_DIGEST_LEN; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void test_sha256(void)
+{
+	static const struct {
+		const char *in, *digest;
+	} v[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+		{ "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
+		  "klmnopqrlmnopqrsmnopqrstnopqrstu",
+		  "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1" },
+	};
+	uint8_t d[SHA256_DIGEST_LEN];
+	char h[2 * SHA256_DIGEST_LEN + 1], block[1000];
+	struct sha256 c;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		sha256(v[i].in, strlen(v[i].in), d);
+		hex(d, h);
+		CHECK_STR(h, v[i].digest);
+		/* byte by byte crosses every block boundary */
+		sha256_init(&c);
+		for (const char *p = v[i].in; *p; p++)
+			sha256_update(&c, p, 1);
+		sha256_final(&c, d);
+		hex(d, h);
+		CHECK_STR(h, v[i].digest);
+	}
+	/* one million 'a' */
+	memset(block, 'a', sizeof(block));
+	sha256_init(&c);
+	for (int i = 0; i < 1000; i++)
+		sha256_update(&c, block, sizeof(block));
+	sha256_final(&c, d);
+	hex(d, h);
+	CHECK_STR(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void test_env(void)
+{
+	struct planner_env env;
+
+	setenv("CALICO_ROUTER_ID", "hash", 1);
+	setenv("CALICO_SECRETS_DIR", "/run/secrets", 1);
+	planner_env_from_environ(&env);
+	CHECK_STR(env.router_id, "hash");
+	CHECK_STR(env.secrets_dir, "/run/secrets");
+	CHECK(env.warn == NULL);
+	unsetenv("CALICO_ROUTER_ID");
+	unsetenv("CALICO_SECRETS_DIR");
+	planner_env_from_environ(&env);
+	CHECK(env.router_id == NULL && env.secrets_dir == NULL);
+}
+
 /* --- passwords ------------------------------------------------------------ */
 
 static void write_file(const char *dir, const char *sub, const char *name, const char *text)
@@ -614,6 +677,63 @@ static void test_migration(void)
 	}
 }
 
+/* A cluster large enough to exercise the tables' index growth: 300 nodes
+ * in the mesh, one explicit peering to a mesh node (which must replace
+ * that mesh entry) and a route reflector pair with reverse peerings. The
+ * BGPConfiguration and IPPool lists are NULL ("none"): defaults apply. */
+static void test_large_cluster(void)
+{
+	json_t *nodes = json_array(), *peers = json_array();
+	struct planner_input in;
+	struct planner_env env = { .warn = collect_warning };
+	struct peering_plan *p = NULL;
+	struct err e;
+	char name[32], ip[32];
+	size_t mesh = 0, global = 0, node = 0;
+	int rc;
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "n%03d", i);
+		snprintf(ip, sizeof(ip), "10.1.%d.%d/16", i / 250, i % 250 + 1);
+		json_array_append_new(nodes, json_pack("{s:s,s:{s:s,s:{s:s}},s:{s:{s:s}}}", "kind",
+						       "Node", "metadata", "name", name, "labels",
+						       "rr", i >= 298 ? "y" : "n", "spec", "bgp",
+						       "ipv4Address", ip));
+	}
+	json_array_append_new(peers, json_pack("{s:{s:s},s:{s:s,s:i}}", "metadata", "name", "to-150",
+					       "spec", "peerIP", "10.1.0.151", "asNumber", 64512));
+	json_array_append_new(peers, json_pack("{s:{s:s},s:{s:s,s:s}}", "metadata", "name", "rrs",
+					       "spec", "nodeSelector", "rr == 'y'", "peerSelector",
+					       "rr == 'y'"));
+	in = (struct planner_input){ nodes, NULL, peers, NULL };
+	warnings[0] = '\0';
+	rc = planner_plan(&in, "n010", &env, &p, &e);
+	CHECK_INT(rc, 0);
+	for (size_t i = 0; p && i < p->n_sessions; i++) {
+		mesh += p->sessions[i].type == PEERING_MESH;
+		global += p->sessions[i].type == PEERING_GLOBAL;
+		node += p->sessions[i].type == PEERING_NODE;
+	}
+	CHECK_INT(mesh, 298);
+	CHECK_INT(global, 1);
+	CHECK_INT(node, 0);
+	CHECK(p && find(p, "Global_10_1_0_151") && !find(p, "Mesh_10_1_0_151"));
+	peering_plan_free(p);
+	/* on the node the peering targets: a reverse Node_ to all 299 others
+	 * replaces every mesh entry */
+	rc = planner_plan(&in, "n150", &env, &p, &e);
+	CHECK_INT(rc, 0);
+	CHECK(p && p->n_sessions == 299);
+	mesh = 0;
+	for (size_t i = 0; p && i < p->n_sessions; i++)
+		mesh += p->sessions[i].type == PEERING_MESH;
+	CHECK_INT(mesh, 0);
+	peering_plan_free(p);
+	CHECK(warnings[0] == '\0');
+	json_decref(nodes);
+	json_decref(peers);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_planner.XXXXXX";
@@ -623,8 +743,11 @@ int main(void)
 		run_case(&cases[i]);
 	test_top_level();
 	test_router_id();
+	test_sha256();
+	test_env();
 	test_passwords();
 	test_migration();
+	test_large_cluster();
 	{
 		char cmd[128];
 

@@ -389,6 +389,44 @@ static void test_aspath(void)
 	CHECK_INT(wire_aspath_prepend(path, n, 1, 1, out, 8), -ENOSPC);
 }
 
+/* The incremental builder directly: IPv6 with ADD-PATH, filling a small
+ * buffer until wire_ub_add() refuses. */
+static void test_builder(void)
+{
+	struct wire_ctx c = ctx4();
+	struct bgp_path_attrs a;
+	struct bgp_nexthop nh = {.family = BGP_FAM_IPV6};
+	struct bgp_prefix p = pfx(BGP_FAM_IPV6, "20010db80001", 48, 3);
+	struct wire_ub ub;
+	struct err e;
+	size_t len, wl;
+	unsigned n = 0;
+
+	c.add_path_tx[BGP_FAM_IPV6] = true;
+	hex(V6_GLOBAL, nh.addr);
+	a = *attrs_of(&c, A_ORIGIN A_PATH);
+	CHECK_INT(wire_ub_announce(&ub, &c, b, 100, BGP_FAM_IPV6, &a, &nh, &e), 0);
+	CHECK(wire_ub_add(&ub, &p));
+	len = wire_ub_finish(&ub);
+	wl = upd(want, "",
+		 "90 0e 0020 0002 01 10" V6_GLOBAL "00 00000003 30 20010db80001" A_ORIGIN A_PATH,
+		 "");
+	CHECK(bytes_eq(b, len, want, wl));
+	/* 23 + 4 + 21 + 13 = 61 octets before NLRI: 39 left, 11 per prefix. */
+	CHECK_INT(wire_ub_announce(&ub, &c, b, 100, BGP_FAM_IPV6, &a, &nh, &e), 0);
+	while (wire_ub_add(&ub, &p))
+		n++;
+	CHECK_INT(n, 3);
+	len = wire_ub_finish(&ub);
+	CHECK_INT(len, 61 + 33);
+	c.add_path_rx[BGP_FAM_IPV6] = true;
+	CHECK_INT(wire_decode_update(&c, b, len, &u, &we), WIRE_OK);
+	CHECK(u.n_reach == 1 && u.reach[0].nlri.count == 3 && u.reach[0].nlri.add_path);
+	/* Too small for the attributes themselves. */
+	CHECK_INT(wire_ub_announce(&ub, &c, b, 40, BGP_FAM_IPV6, &a, &nh, &e), -ENOSPC);
+	CHECK_INT(wire_ub_withdraw(&ub, &c, b, 100, (enum bgp_family)7, &e), -EINVAL);
+}
+
 int main(void)
 {
 	test_goldens();
@@ -397,5 +435,6 @@ int main(void)
 	test_as4_send();
 	test_round_trips();
 	test_aspath();
+	test_builder();
 	return check_done();
 }
