@@ -74,6 +74,7 @@ feed_and_watch() {
 	local name=$1 pid=$2 dir="$IX_DIR/$1"
 	shift 2
 	mkdir -p "$dir"
+	: >"$dir/cpuwatch.out"
 	"$CPUWATCH" --pid "$pid" --idle-ms 1000 --timeout 300 >"$dir/cpuwatch.out" &
 	local wpid=$!
 	wait_until 5 grep -q '^cpuwatch start' "$dir/cpuwatch.out"

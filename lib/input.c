@@ -126,26 +126,31 @@ static int add_list(json_t *out, json_t *list, const struct kind_desc *k, struct
 	json_t *v;
 	size_t i;
 
-	json_object_foreach(list, key, v) {
+	json_object_foreach(list, key, v)
+	{
 		if (strcmp(key, "kind") && strcmp(key, "apiVersion") && strcmp(key, "metadata") &&
 		    strcmp(key, "items"))
-			return err_set(e, -EINVAL,
-				       "field in document is not recognized or is in the wrong location: %s",
-				       key);
+			return err_set(
+			    e, -EINVAL,
+			    "field in document is not recognized or is in the wrong location: %s",
+			    key);
 	}
 	if (!items || json_is_null(items))
 		return 0;
 	if (!json_is_array(items))
 		return err_set(e, -EINVAL,
-			       "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal %s into Go "
+			       "error unmarshaling JSON: while decoding JSON: json: cannot "
+			       "unmarshal %s into Go "
 			       "struct field %s.items of type []v3.%s",
 			       go_type_name(items), kind, item_kind);
-	json_array_foreach(items, i, v) {
+	json_array_foreach(items, i, v)
+	{
 		int rc;
 
 		if (!json_is_object(v))
 			return err_set(e, -EINVAL,
-				       "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal %s "
+				       "error unmarshaling JSON: while decoding JSON: json: cannot "
+				       "unmarshal %s "
 				       "into Go struct field %s.items of type v3.%s",
 				       go_type_name(v), kind, item_kind);
 		/* Items printed by get -o yaml carry their kind; bare items
@@ -180,13 +185,16 @@ static int add_document(json_t *out, json_t *doc, struct err *e)
 		return add_object(out, doc, e);
 	if (!json_is_array(doc))
 		return err_set(e, -EINVAL,
-			       "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal %s into Go "
+			       "error unmarshaling JSON: while decoding JSON: json: cannot "
+			       "unmarshal %s into Go "
 			       "value of type []unstructured.Unstructured",
 			       go_type_name(doc));
-	json_array_foreach(doc, i, v) {
+	json_array_foreach(doc, i, v)
+	{
 		if (!json_is_object(v))
 			return err_set(e, -EINVAL,
-				       "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal %s "
+				       "error unmarshaling JSON: while decoding JSON: json: cannot "
+				       "unmarshal %s "
 				       "into Go value of type map[string]interface {}",
 				       go_type_name(v));
 		if ((rc = add_object(out, v, e)) < 0)
@@ -209,7 +217,8 @@ int input_parse(const char *buf, size_t len, const char *name, json_t **resource
 		json_decref(docs);
 		return err_set(e, -ENOMEM, "out of memory reading resources");
 	}
-	json_array_foreach(docs, i, doc) {
+	json_array_foreach(docs, i, doc)
+	{
 		if ((rc = add_document(out, doc, e)) < 0) {
 			json_decref(docs);
 			json_decref(out);
@@ -238,7 +247,9 @@ static int read_manifest(const char *path, unsigned flags, json_t *out, struct e
 		json_decref(res);
 		return err_set(e, -ENODATA, "no resources specified in file %s", path);
 	}
-	rc = json_array_extend(out, res) < 0 ? err_set(e, -ENOMEM, "out of memory reading resources") : 0;
+	rc = json_array_extend(out, res) < 0
+		 ? err_set(e, -ENOMEM, "out of memory reading resources")
+		 : 0;
 	json_decref(res);
 	return rc;
 }

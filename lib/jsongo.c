@@ -74,13 +74,27 @@ static void put_string(struct sbuf *b, const char *s, size_t n)
 			continue;
 		}
 		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
 		default:
 			if (c < 0x20 || c == '<' || c == '>' || c == '&') {
 				snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4], hex[c & 15]);
@@ -112,7 +126,8 @@ static void put_value(struct sbuf *b, const json_t *v, int indent, int depth)
 			return;
 		}
 		put(b, "{", 1);
-		json_object_foreach((json_t *)v, k, c) {
+		json_object_foreach((json_t *)v, k, c)
+		{
 			if (!first)
 				put(b, ",", 1);
 			first = false;
@@ -130,7 +145,8 @@ static void put_value(struct sbuf *b, const json_t *v, int indent, int depth)
 			return;
 		}
 		put(b, "[", 1);
-		json_array_foreach(v, i, c) {
+		json_array_foreach(v, i, c)
+		{
 			if (i)
 				put(b, ",", 1);
 			newline(b, indent, depth + 1);
@@ -164,7 +180,7 @@ static void put_value(struct sbuf *b, const json_t *v, int indent, int depth)
 
 static char *dump(const json_t *v, int indent)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 
 	put_value(&b, v ? v : json_null(), indent, 0);
 	if (b.failed) {

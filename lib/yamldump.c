@@ -200,10 +200,10 @@ static bool emit_object(yaml_emitter_t *em, const json_t *v)
 	bool ok = keys != NULL;
 
 	if (ok) {
-		json_object_foreach((json_t *)v, k, c)
-			keys[i++] = k;
+		json_object_foreach((json_t *)v, k, c) keys[i++] = k;
 		qsort(keys, n, sizeof(*keys), key_cmp);
-		ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) &&
+		ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+							 YAML_BLOCK_MAPPING_STYLE) &&
 		     emit(em, &ev);
 	}
 	for (i = 0; ok && i < n; i++)
@@ -224,9 +224,7 @@ static bool emit_array(yaml_emitter_t *em, const json_t *v)
 	if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE) ||
 	    !emit(em, &ev))
 		return false;
-	json_array_foreach(v, i, c)
-		if (!emit_value(em, c))
-			return false;
+	json_array_foreach(v, i, c) if (!emit_value(em, c)) return false;
 	return yaml_sequence_end_event_initialize(&ev) && emit(em, &ev);
 }
 
@@ -253,7 +251,7 @@ static bool emit_value(yaml_emitter_t *em, const json_t *v)
 
 char *yaml_dump(const json_t *v)
 {
-	struct outbuf o = { 0 };
+	struct outbuf o = {0};
 	yaml_emitter_t em;
 	yaml_event_t ev;
 	bool ok;

@@ -75,11 +75,9 @@ static size_t count_nodes(const json_t *v)
 	size_t i;
 
 	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, k, c)
-			n += count_nodes(c);
+		json_object_foreach((json_t *)v, k, c) n += count_nodes(c);
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, c)
-			n += count_nodes(c);
+		json_array_foreach(v, i, c) n += count_nodes(c);
 	}
 	return n;
 }
@@ -127,7 +125,8 @@ static int load_alias(struct loader *l, const yaml_event_t *ev, json_t **out)
 			continue;
 		l->alias_nodes += l->anchors[i].nodes;
 		if (l->alias_nodes > LOAD_MAX_ALIAS_NODES)
-			return err_set(l->e, -EINVAL, YAML_PREFIX "document contains excessive aliasing");
+			return err_set(l->e, -EINVAL,
+				       YAML_PREFIX "document contains excessive aliasing");
 		/* A copy, so that editing one occurrence later (defaults,
 		 * patches) does not change the others. */
 		*out = json_deep_copy(l->anchors[i].value);
@@ -140,8 +139,11 @@ static int scalar_error(struct loader *l, int rc, const char *value)
 {
 	/* Go's names for the values JSON cannot hold. */
 	if (rc == -ERANGE)
-		return err_set(l->e, -EINVAL, "error converting YAML to JSON: json: unsupported value: %s",
-			       strpbrk(value, "aA") ? "NaN" : value[0] == '-' ? "-Inf" : "+Inf");
+		return err_set(l->e, -EINVAL,
+			       "error converting YAML to JSON: json: unsupported value: %s",
+			       strpbrk(value, "aA") ? "NaN"
+			       : value[0] == '-'    ? "-Inf"
+						    : "+Inf");
 	return err_set(l->e, -ENOMEM, "out of memory parsing YAML");
 }
 
@@ -150,7 +152,8 @@ static int load_scalar(struct loader *l, const yaml_event_t *ev, json_t **out)
 	const char *tag = (const char *)ev->data.scalar.tag;
 	const char *value = (const char *)ev->data.scalar.value;
 	size_t len = ev->data.scalar.length;
-	bool plain = ev->data.scalar.plain_implicit && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	bool plain =
+	    ev->data.scalar.plain_implicit && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	int rc;
 
 	/* go-yaml: an untagged non-plain scalar is a string; a tagged one is
@@ -182,9 +185,10 @@ static int key_string(struct loader *l, json_t *k, size_t line, char **out)
 	} else if (json_is_null(k)) {
 		*out = strdup("null");
 	} else {
-		return err_set(l->e, -EINVAL,
-			       "error converting YAML to JSON: yaml: line %zu: mapping key is not a scalar",
-			       line);
+		return err_set(
+		    l->e, -EINVAL,
+		    "error converting YAML to JSON: yaml: line %zu: mapping key is not a scalar",
+		    line);
 	}
 	return *out ? 0 : err_set(l->e, -ENOMEM, "out of memory parsing YAML");
 }
@@ -316,7 +320,7 @@ static int load_node(struct loader *l, yaml_event_t *ev, int depth, json_t **out
 
 int yaml_load_one(const char *buf, size_t len, int first_line, json_t **doc, struct err *e)
 {
-	struct loader l = { .line_off = first_line > 0 ? first_line - 1 : 0, .e = e };
+	struct loader l = {.line_off = first_line > 0 ? first_line - 1 : 0, .e = e};
 	yaml_event_t ev;
 	int rc;
 
@@ -342,7 +346,8 @@ int yaml_load_one(const char *buf, size_t len, int first_line, json_t **doc, str
 		if (rc == 0)
 			rc = load_node(&l, &ev, 0, doc);
 		if (rc == 0) {
-			rc = next_event(&l, &ev); /* DOCUMENT-END, or a syntax error after the node */
+			rc = next_event(&l,
+					&ev); /* DOCUMENT-END, or a syntax error after the node */
 			if (rc == 0)
 				yaml_event_delete(&ev);
 		}

@@ -28,7 +28,10 @@
  * where the line counts from the start of buf (go-yaml counts from the start
  * of each document; we count from the file so the line can be found).
  * `source` names buf in messages that need it (may be NULL). Returns 0 or
- * -EINVAL (syntax) / -EFBIG (document over YAML_MAX_DOCUMENT) / -ENOMEM. */
+ * -EINVAL (syntax) / -EFBIG (document over YAML_MAX_DOCUMENT) / -ENOMEM.
+ * Known differences from go-yaml: merge keys ("<<: *base") are not
+ * expanded (the key stays "<<", which strict decoding then rejects);
+ * integers above 2^63-1 become JSON reals (Go keeps them exact). */
 int yaml_load(const char *buf, size_t len, const char *source, json_t **docs, struct err *e);
 
 /* Parses exactly one YAML/JSON document (no "---" splitting; an empty

@@ -15,20 +15,20 @@ static const struct {
 	enum yscalar_kind kind;
 	int value; /* bool value, or float: 1 = +inf, -1 = -inf, 0 = nan */
 } words[] = {
-	{ "y", YSCALAR_BOOL, 1 },      { "Y", YSCALAR_BOOL, 1 },      { "yes", YSCALAR_BOOL, 1 },
-	{ "Yes", YSCALAR_BOOL, 1 },    { "YES", YSCALAR_BOOL, 1 },    { "true", YSCALAR_BOOL, 1 },
-	{ "True", YSCALAR_BOOL, 1 },   { "TRUE", YSCALAR_BOOL, 1 },   { "on", YSCALAR_BOOL, 1 },
-	{ "On", YSCALAR_BOOL, 1 },     { "ON", YSCALAR_BOOL, 1 },     { "n", YSCALAR_BOOL, 0 },
-	{ "N", YSCALAR_BOOL, 0 },      { "no", YSCALAR_BOOL, 0 },     { "No", YSCALAR_BOOL, 0 },
-	{ "NO", YSCALAR_BOOL, 0 },     { "false", YSCALAR_BOOL, 0 },  { "False", YSCALAR_BOOL, 0 },
-	{ "FALSE", YSCALAR_BOOL, 0 },  { "off", YSCALAR_BOOL, 0 },    { "Off", YSCALAR_BOOL, 0 },
-	{ "OFF", YSCALAR_BOOL, 0 },    { "", YSCALAR_NULL, 0 },       { "~", YSCALAR_NULL, 0 },
-	{ "null", YSCALAR_NULL, 0 },   { "Null", YSCALAR_NULL, 0 },   { "NULL", YSCALAR_NULL, 0 },
-	{ ".nan", YSCALAR_FLOAT, 0 },  { ".NaN", YSCALAR_FLOAT, 0 },  { ".NAN", YSCALAR_FLOAT, 0 },
-	{ ".inf", YSCALAR_FLOAT, 1 },  { ".Inf", YSCALAR_FLOAT, 1 },  { ".INF", YSCALAR_FLOAT, 1 },
-	{ "+.inf", YSCALAR_FLOAT, 1 }, { "+.Inf", YSCALAR_FLOAT, 1 }, { "+.INF", YSCALAR_FLOAT, 1 },
-	{ "-.inf", YSCALAR_FLOAT, -1 }, { "-.Inf", YSCALAR_FLOAT, -1 }, { "-.INF", YSCALAR_FLOAT, -1 },
-	{ "<<", YSCALAR_MERGE, 0 },
+    {"y", YSCALAR_BOOL, 1},	  {"Y", YSCALAR_BOOL, 1},	{"yes", YSCALAR_BOOL, 1},
+    {"Yes", YSCALAR_BOOL, 1},	  {"YES", YSCALAR_BOOL, 1},	{"true", YSCALAR_BOOL, 1},
+    {"True", YSCALAR_BOOL, 1},	  {"TRUE", YSCALAR_BOOL, 1},	{"on", YSCALAR_BOOL, 1},
+    {"On", YSCALAR_BOOL, 1},	  {"ON", YSCALAR_BOOL, 1},	{"n", YSCALAR_BOOL, 0},
+    {"N", YSCALAR_BOOL, 0},	  {"no", YSCALAR_BOOL, 0},	{"No", YSCALAR_BOOL, 0},
+    {"NO", YSCALAR_BOOL, 0},	  {"false", YSCALAR_BOOL, 0},	{"False", YSCALAR_BOOL, 0},
+    {"FALSE", YSCALAR_BOOL, 0},	  {"off", YSCALAR_BOOL, 0},	{"Off", YSCALAR_BOOL, 0},
+    {"OFF", YSCALAR_BOOL, 0},	  {"", YSCALAR_NULL, 0},	{"~", YSCALAR_NULL, 0},
+    {"null", YSCALAR_NULL, 0},	  {"Null", YSCALAR_NULL, 0},	{"NULL", YSCALAR_NULL, 0},
+    {".nan", YSCALAR_FLOAT, 0},	  {".NaN", YSCALAR_FLOAT, 0},	{".NAN", YSCALAR_FLOAT, 0},
+    {".inf", YSCALAR_FLOAT, 1},	  {".Inf", YSCALAR_FLOAT, 1},	{".INF", YSCALAR_FLOAT, 1},
+    {"+.inf", YSCALAR_FLOAT, 1},  {"+.Inf", YSCALAR_FLOAT, 1},	{"+.INF", YSCALAR_FLOAT, 1},
+    {"-.inf", YSCALAR_FLOAT, -1}, {"-.Inf", YSCALAR_FLOAT, -1}, {"-.INF", YSCALAR_FLOAT, -1},
+    {"<<", YSCALAR_MERGE, 0},
 };
 
 /* The strategy for a first character: 'M' words only, 'D' digits,
@@ -38,13 +38,32 @@ static char hint_of(const char *s, size_t len)
 	if (len == 0)
 		return 'N';
 	switch (s[0]) {
-	case '+': case '-':
+	case '+':
+	case '-':
 		return 'S';
-	case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9':
 		return 'D';
-	case 'y': case 'Y': case 'n': case 'N': case 't': case 'T':
-	case 'f': case 'F': case 'o': case 'O': case '~': case '<':
+	case 'y':
+	case 'Y':
+	case 'n':
+	case 'N':
+	case 't':
+	case 'T':
+	case 'f':
+	case 'F':
+	case 'o':
+	case 'O':
+	case '~':
+	case '<':
 		return 'M';
 	case '.':
 		return '.';
@@ -198,7 +217,7 @@ static bool digits_at(const char **p, int min, int max, int *out)
 
 static int days_in(int month, int year)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
 	return month == 2 && leap ? 29 : days[month - 1];
@@ -327,8 +346,8 @@ enum yscalar_kind yscalar_resolve(const char *s, size_t len)
 bool yscalar_resolvable_tag(const char *tag)
 {
 	static const char *const tags[] = {
-		"tag:yaml.org,2002:int",   "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
-		"tag:yaml.org,2002:null",  "tag:yaml.org,2002:timestamp",
+	    "tag:yaml.org,2002:int",  "tag:yaml.org,2002:float",     "tag:yaml.org,2002:bool",
+	    "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
 	};
 
 	if (!tag || !*tag)

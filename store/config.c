@@ -34,45 +34,64 @@ struct field {
 	bool stored;
 };
 
-#define STR(k, env, go, member) { k, env, go, F_STRING, offsetof(struct store_config, member), true }
-#define IGN(k, env, go, t) { k, env, go, t, 0, false }
+#define STR(k, env, go, member)                                                                    \
+	{                                                                                          \
+		k, env, go, F_STRING, offsetof(struct store_config, member), true                  \
+	}
+#define IGN(k, env, go, t)                                                                         \
+	{                                                                                          \
+		k, env, go, t, 0, false                                                            \
+	}
 
 static const struct field fields[] = {
-	STR("datastoreType", "DATASTORE_TYPE", "DatastoreType", datastore_type),
-	STR("sqlitePath", "SQLITE_PATH", "SqlitePath", sqlite_path),
-	{ "sqliteBusyTimeout", "SQLITE_BUSY_TIMEOUT", "SqliteBusyTimeout", F_INT,
-	  offsetof(struct store_config, busy_timeout_ms), true },
-	STR("etcdEndpoints", "ETCD_ENDPOINTS", "EtcdEndpoints", etcd_endpoints),
-	STR("etcdDiscoverySrv", "ETCD_DISCOVERY_SRV", "EtcdDiscoverySrv", etcd_discovery_srv),
-	STR("etcdUsername", "ETCD_USERNAME", "EtcdUsername", etcd_username),
-	STR("etcdPassword", "ETCD_PASSWORD", "EtcdPassword", etcd_password),
-	STR("etcdKeyFile", "ETCD_KEY_FILE", "EtcdKeyFile", etcd_key_file),
-	STR("etcdCertFile", "ETCD_CERT_FILE", "EtcdCertFile", etcd_cert_file),
-	STR("etcdCACertFile", "ETCD_CA_CERT_FILE", "EtcdCACertFile", etcd_ca_cert_file),
-	STR("etcdKey", NULL, "EtcdKey", etcd_key),
-	STR("etcdCert", NULL, "EtcdCert", etcd_cert),
-	STR("etcdCACert", NULL, "EtcdCACert", etcd_ca_cert),
-	STR("kubeconfig", "KUBECONFIG", "Kubeconfig", kubeconfig),
-	IGN("k8sAPIEndpoint", "K8S_API_ENDPOINT", "K8sAPIEndpoint", F_STRING),
-	IGN("k8sKeyFile", "K8S_KEY_FILE", "K8sKeyFile", F_STRING),
-	IGN("k8sCertFile", "K8S_CERT_FILE", "K8sCertFile", F_STRING),
-	IGN("k8sCAFile", "K8S_CA_FILE", "K8sCAFile", F_STRING),
-	IGN("k8sAPIToken", NULL, "K8sAPIToken", F_STRING),
-	IGN("k8sInsecureSkipTLSVerify", "K8S_INSECURE_SKIP_TLS_VERIFY", "K8sInsecureSkipTLSVerify", F_BOOL),
-	IGN("k8sDisableNodePoll", "K8S_DISABLE_NODE_POLL", "K8sDisableNodePoll", F_BOOL),
-	IGN("usePodCIDR", "USE_POD_CIDR", "K8sUsePodCIDR", F_BOOL),
-	IGN("kubeconfigInline", NULL, "KubeconfigInline", F_STRING),
-	IGN("k8sClientQPS", "K8S_CLIENT_QPS", "K8sClientQPS", F_FLOAT),
-	IGN("k8sClientBurst", "K8S_CLIENT_BURST", "K8sClientBurst", F_INT),
-	IGN("k8sCurrentContext", "K8S_CURRENT_CONTEXT", "K8sCurrentContext", F_STRING),
-	IGN("calicoAPIGroup", "CALICO_API_GROUP", "CalicoAPIGroup", F_STRING),
+    STR("datastoreType", "DATASTORE_TYPE", "DatastoreType", datastore_type),
+    STR("sqlitePath", "SQLITE_PATH", "SqlitePath", sqlite_path),
+    {"sqliteBusyTimeout", "SQLITE_BUSY_TIMEOUT", "SqliteBusyTimeout", F_INT,
+     offsetof(struct store_config, busy_timeout_ms), true},
+    STR("etcdEndpoints", "ETCD_ENDPOINTS", "EtcdEndpoints", etcd_endpoints),
+    STR("etcdDiscoverySrv", "ETCD_DISCOVERY_SRV", "EtcdDiscoverySrv", etcd_discovery_srv),
+    STR("etcdUsername", "ETCD_USERNAME", "EtcdUsername", etcd_username),
+    STR("etcdPassword", "ETCD_PASSWORD", "EtcdPassword", etcd_password),
+    STR("etcdKeyFile", "ETCD_KEY_FILE", "EtcdKeyFile", etcd_key_file),
+    STR("etcdCertFile", "ETCD_CERT_FILE", "EtcdCertFile", etcd_cert_file),
+    STR("etcdCACertFile", "ETCD_CA_CERT_FILE", "EtcdCACertFile", etcd_ca_cert_file),
+    STR("etcdKey", NULL, "EtcdKey", etcd_key),
+    STR("etcdCert", NULL, "EtcdCert", etcd_cert),
+    STR("etcdCACert", NULL, "EtcdCACert", etcd_ca_cert),
+    STR("kubeconfig", "KUBECONFIG", "Kubeconfig", kubeconfig),
+    IGN("k8sAPIEndpoint", "K8S_API_ENDPOINT", "K8sAPIEndpoint", F_STRING),
+    IGN("k8sKeyFile", "K8S_KEY_FILE", "K8sKeyFile", F_STRING),
+    IGN("k8sCertFile", "K8S_CERT_FILE", "K8sCertFile", F_STRING),
+    IGN("k8sCAFile", "K8S_CA_FILE", "K8sCAFile", F_STRING),
+    IGN("k8sAPIToken", NULL, "K8sAPIToken", F_STRING),
+    IGN("k8sInsecureSkipTLSVerify", "K8S_INSECURE_SKIP_TLS_VERIFY", "K8sInsecureSkipTLSVerify",
+	F_BOOL),
+    IGN("k8sDisableNodePoll", "K8S_DISABLE_NODE_POLL", "K8sDisableNodePoll", F_BOOL),
+    IGN("usePodCIDR", "USE_POD_CIDR", "K8sUsePodCIDR", F_BOOL),
+    IGN("kubeconfigInline", NULL, "KubeconfigInline", F_STRING),
+    IGN("k8sClientQPS", "K8S_CLIENT_QPS", "K8sClientQPS", F_FLOAT),
+    IGN("k8sClientBurst", "K8S_CLIENT_BURST", "K8sClientBurst", F_INT),
+    IGN("k8sCurrentContext", "K8S_CURRENT_CONTEXT", "K8sCurrentContext", F_STRING),
+    IGN("calicoAPIGroup", "CALICO_API_GROUP", "CalicoAPIGroup", F_STRING),
 };
 
 /* The keys of a Kubernetes ObjectMeta, all allowed under metadata. */
 static const char *const meta_keys[] = {
-	"name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-	"creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
-	"ownerReferences", "finalizers", "managedFields",
+    "name",
+    "generateName",
+    "namespace",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
 };
 
 static char **str_slot(struct store_config *cfg, const struct field *f)
@@ -119,9 +138,9 @@ static int apply_defaults(struct store_config *cfg, struct err *e)
 		const char *name;
 		enum store_backend backend;
 	} types[] = {
-		{ "sqlite", STORE_BACKEND_SQLITE },
-		{ "etcdv3", STORE_BACKEND_ETCDV3 },
-		{ "kubernetes", STORE_BACKEND_KUBERNETES },
+	    {"sqlite", STORE_BACKEND_SQLITE},
+	    {"etcdv3", STORE_BACKEND_ETCDV3},
+	    {"kubernetes", STORE_BACKEND_KUBERNETES},
 	};
 	const char *type;
 	int rc = 0;
@@ -151,8 +170,8 @@ static int apply_defaults(struct store_config *cfg, struct err *e)
 
 static bool parse_go_bool(const char *s, bool *out)
 {
-	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
-	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
+	static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False"};
 
 	for (size_t i = 0; i < 6; i++) {
 		if (strcmp(s, t[i]) == 0)
@@ -192,16 +211,19 @@ static int env_field(struct store_config *cfg, const struct field *f, struct err
 	case F_BOOL:
 		if (parse_go_bool(v, &b))
 			return 0;
-		return err_set(e, -EINVAL,
-			       "failed to load config from env vars: envconfig.Process: assigning %s to %s: "
-			       "converting '%s' to type bool. details: strconv.ParseBool: parsing \"%s\": "
-			       "invalid syntax",
-			       key, f->go_name, v, v);
+		return err_set(
+		    e, -EINVAL,
+		    "failed to load config from env vars: envconfig.Process: assigning %s to %s: "
+		    "converting '%s' to type bool. details: strconv.ParseBool: parsing \"%s\": "
+		    "invalid syntax",
+		    key, f->go_name, v, v);
 	case F_INT:
 		if (!parse_int(v, &n) || n < 0 || n > 3600000)
 			return err_set(e, -EINVAL,
-				       "failed to load config from env vars: envconfig.Process: assigning %s to "
-				       "%s: converting '%s' to type int. details: strconv.ParseInt: parsing \"%s\": "
+				       "failed to load config from env vars: envconfig.Process: "
+				       "assigning %s to "
+				       "%s: converting '%s' to type int. details: "
+				       "strconv.ParseInt: parsing \"%s\": "
 				       "invalid syntax",
 				       key, f->go_name, v, v);
 		if (f->stored)
@@ -212,11 +234,12 @@ static int env_field(struct store_config *cfg, const struct field *f, struct err
 		(void)strtod(v, &end);
 		if (*v && !*end && errno == 0)
 			return 0;
-		return err_set(e, -EINVAL,
-			       "failed to load config from env vars: envconfig.Process: assigning %s to %s: "
-			       "converting '%s' to type float32. details: strconv.ParseFloat: parsing \"%s\": "
-			       "invalid syntax",
-			       key, f->go_name, v, v);
+		return err_set(
+		    e, -EINVAL,
+		    "failed to load config from env vars: envconfig.Process: assigning %s to %s: "
+		    "converting '%s' to type float32. details: strconv.ParseFloat: parsing \"%s\": "
+		    "invalid syntax",
+		    key, f->go_name, v, v);
 	}
 	return 0;
 }
@@ -269,7 +292,7 @@ static int file_field(struct store_config *cfg, const struct field *f, const jso
 		      const char *name, struct err *e)
 {
 	char path[128], num[GO_FLOAT_MAX];
-	static const char *const gotypes[] = { "string", "bool", "int", "float32" };
+	static const char *const gotypes[] = {"string", "bool", "int", "float32"};
 
 	snprintf(path, sizeof(path), "CalicoAPIConfig.spec.%s", f->key);
 	if (json_is_null(v))
@@ -294,7 +317,8 @@ static int file_field(struct store_config *cfg, const struct field *f, const jso
 			return 0;
 		break;
 	case F_INT:
-		if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 3600000) {
+		if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+		    json_integer_value(v) <= 3600000) {
 			if (f->stored)
 				*(int *)((char *)cfg + f->offset) = (int)json_integer_value(v);
 			return 0;
@@ -310,7 +334,8 @@ static int file_field(struct store_config *cfg, const struct field *f, const jso
 
 static int unknown_field(const char *name, const char *key, struct err *e)
 {
-	return err_set(e, -EINVAL, "syntax error in %s: " SYNTAX DECODE "unknown field \"%s\"", name, key);
+	return err_set(e, -EINVAL, "syntax error in %s: " SYNTAX DECODE "unknown field \"%s\"",
+		       name, key);
 }
 
 static int parse_spec(struct store_config *cfg, const json_t *spec, const char *name, struct err *e)
@@ -322,8 +347,10 @@ static int parse_spec(struct store_config *cfg, const json_t *spec, const char *
 	if (json_is_null(spec))
 		return 0;
 	if (!json_is_object(spec))
-		return type_error(name, spec, "CalicoAPIConfig.spec", "apiconfig.CalicoAPIConfigSpec", e);
-	json_object_foreach((json_t *)spec, key, v) {
+		return type_error(name, spec, "CalicoAPIConfig.spec",
+				  "apiconfig.CalicoAPIConfigSpec", e);
+	json_object_foreach((json_t *)spec, key, v)
+	{
 		const struct field *f = NULL;
 
 		/* encoding/json: exact key first, then case-insensitive. */
@@ -350,7 +377,8 @@ static int parse_meta(const json_t *meta, const char *name, struct err *e)
 		return 0;
 	if (!json_is_object(meta))
 		return type_error(name, meta, "CalicoAPIConfig.metadata", "v1.ObjectMeta", e);
-	json_object_foreach((json_t *)meta, key, v) {
+	json_object_foreach((json_t *)meta, key, v)
+	{
 		bool known = false;
 
 		for (size_t i = 0; !known && i < sizeof(meta_keys) / sizeof(meta_keys[0]); i++)
@@ -366,9 +394,8 @@ static const char *type_string(const json_t *doc, const char *key)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach((json_t *)doc, k, v)
-		if (strcasecmp(k, key) == 0 && json_is_string(v))
-			return json_string_value(v);
+	json_object_foreach((json_t *)doc, k, v) if (strcasecmp(k, key) == 0 &&
+						     json_is_string(v)) return json_string_value(v);
 	return "";
 }
 
@@ -379,12 +406,14 @@ static int parse_doc(struct store_config *cfg, const json_t *doc, const char *na
 	int rc;
 
 	if (!json_is_object(doc) && !json_is_null(doc))
-		return err_set(e, -EINVAL,
-			       "syntax error in %s: " SYNTAX DECODE
-			       "cannot unmarshal %s into Go value of type apiconfig.CalicoAPIConfig",
-			       name, json_type_name(doc));
+		return err_set(
+		    e, -EINVAL,
+		    "syntax error in %s: " SYNTAX DECODE
+		    "cannot unmarshal %s into Go value of type apiconfig.CalicoAPIConfig",
+		    name, json_type_name(doc));
 	if (json_is_object(doc)) {
-		json_object_foreach((json_t *)doc, key, v) {
+		json_object_foreach((json_t *)doc, key, v)
+		{
 			if (strcasecmp(key, "kind") == 0 || strcasecmp(key, "apiVersion") == 0) {
 				if (!json_is_string(v) && !json_is_null(v))
 					return type_error(name, v, "CalicoAPIConfig.TypeMeta",
@@ -405,8 +434,8 @@ static int parse_doc(struct store_config *cfg, const json_t *doc, const char *na
 	if (strcmp(api, API_VERSION) != 0)
 		return err_set(e, -EINVAL, "invalid config file: unknown APIVersion '%s'", api);
 	if (strcmp(kind, CONFIG_KIND) != 0)
-		return err_set(e, -EINVAL, "invalid config file: expected kind '%s', got '%s'", CONFIG_KIND,
-			       kind);
+		return err_set(e, -EINVAL, "invalid config file: expected kind '%s', got '%s'",
+			       CONFIG_KIND, kind);
 	return 0;
 }
 
@@ -444,7 +473,8 @@ static int read_config_file(const char *path, char **buf, size_t *len, struct er
 			close(fd);
 		snprintf(msg, sizeof(msg), "%s", strerror(errnum));
 		msg[0] = (char)tolower((unsigned char)msg[0]);
-		return err_set(e, -errnum, "%s %s: %s", errnum == EISDIR ? "read" : "open", path, msg);
+		return err_set(e, -errnum, "%s %s: %s", errnum == EISDIR ? "read" : "open", path,
+			       msg);
 	}
 	*buf = malloc((size_t)st.st_size + 1);
 	if (!*buf) {

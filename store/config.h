@@ -13,17 +13,17 @@
 #define STORE_DEFAULT_BUSY_TIMEOUT_MS 5000
 
 enum store_backend {
-	STORE_BACKEND_SQLITE,     /* ours, the default */
-	STORE_BACKEND_ETCDV3,     /* recognised; the backend is not built yet */
+	STORE_BACKEND_SQLITE,	  /* ours, the default */
+	STORE_BACKEND_ETCDV3,	  /* recognised; the backend is not built yet */
 	STORE_BACKEND_KUBERNETES, /* recognised; not supported (no Kubernetes here) */
-	STORE_BACKEND_UNKNOWN,    /* anything else: store_open says "unknown datastore type: <v>" */
+	STORE_BACKEND_UNKNOWN,	  /* anything else: store_open says "unknown datastore type: <v>" */
 };
 
 /* All strings are malloc'd ("" when unset); free with store_config_free. */
 struct store_config {
 	enum store_backend backend;
 	char *datastore_type; /* as written (after defaulting), for messages */
-	char *source;         /* "file <path>" or "environment", for logs */
+	char *source;	      /* "file <path>" or "environment", for logs */
 
 	/* sqlite (ours): sqlitePath / SQLITE_PATH, sqliteBusyTimeout /
 	 * SQLITE_BUSY_TIMEOUT (milliseconds to wait for another writer). */
@@ -63,7 +63,8 @@ struct store_config {
  *   "invalid config file: expected kind 'CalicoAPIConfig', got '<k>'"
  *   "open <file>: permission denied"
  *   "failed to load config from env vars: <detail>" (bad number/bool) */
-int store_config_load(const char *path, bool explicit_path, struct store_config *cfg, struct err *e);
+int store_config_load(const char *path, bool explicit_path, struct store_config *cfg,
+		      struct err *e);
 
 /* Settings from the environment only (what the speaker uses when it has no
  * config file). Same defaults and errors. */

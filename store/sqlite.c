@@ -30,16 +30,16 @@
 #include <unistd.h>
 
 static const char *const migrations[] = {
-	/* 0 -> 1 */
-	"CREATE TABLE schema_version(version INTEGER NOT NULL);"
-	"INSERT INTO schema_version VALUES(0);"
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
-	"INSERT INTO meta VALUES('revision', 0);"
-	"CREATE TABLE resources(kind TEXT NOT NULL, name TEXT NOT NULL,"
-	" revision INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY(kind, name)) WITHOUT ROWID;"
-	"CREATE TABLE changes(kind TEXT NOT NULL, name TEXT NOT NULL,"
-	" revision INTEGER NOT NULL, deleted INTEGER NOT NULL, PRIMARY KEY(kind, name)) WITHOUT ROWID;"
-	"CREATE INDEX changes_by_revision ON changes(revision);",
+    /* 0 -> 1 */
+    "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+    "INSERT INTO schema_version VALUES(0);"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO meta VALUES('revision', 0);"
+    "CREATE TABLE resources(kind TEXT NOT NULL, name TEXT NOT NULL,"
+    " revision INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY(kind, name)) WITHOUT ROWID;"
+    "CREATE TABLE changes(kind TEXT NOT NULL, name TEXT NOT NULL,"
+    " revision INTEGER NOT NULL, deleted INTEGER NOT NULL, PRIMARY KEY(kind, name)) WITHOUT ROWID;"
+    "CREATE INDEX changes_by_revision ON changes(revision);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -57,38 +57,50 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[Q_COUNT] = {
-	[Q_GET] = "SELECT revision, data FROM resources WHERE kind = ?1 AND name = ?2",
-	[Q_LIST] = "SELECT revision, data FROM resources WHERE kind = ?1 AND name >= ?2"
-		   " AND substr(name, 1, length(?2)) = ?2 ORDER BY name",
-	[Q_INSERT] = "INSERT INTO resources(kind, name, revision, data) VALUES(?1, ?2, ?3, ?4)",
-	[Q_UPDATE] = "UPDATE resources SET revision = ?3, data = ?4 WHERE kind = ?1 AND name = ?2",
-	[Q_DELETE] = "DELETE FROM resources WHERE kind = ?1 AND name = ?2",
-	[Q_CHANGE] = "INSERT INTO changes(kind, name, revision, deleted) VALUES(?1, ?2, ?3, ?4)"
-		     " ON CONFLICT(kind, name) DO UPDATE SET revision = ?3, deleted = ?4",
-	[Q_CHANGES] = "SELECT kind, name, revision, deleted FROM changes WHERE revision > ?1"
-		      " ORDER BY revision",
-	[Q_REVISION] = "SELECT value FROM meta WHERE key = 'revision'",
-	[Q_SET_REVISION] = "UPDATE meta SET value = ?1 WHERE key = 'revision'",
+    [Q_GET] = "SELECT revision, data FROM resources WHERE kind = ?1 AND name = ?2",
+    [Q_LIST] = "SELECT revision, data FROM resources WHERE kind = ?1 AND name >= ?2"
+	       " AND substr(name, 1, length(?2)) = ?2 ORDER BY name",
+    [Q_INSERT] = "INSERT INTO resources(kind, name, revision, data) VALUES(?1, ?2, ?3, ?4)",
+    [Q_UPDATE] = "UPDATE resources SET revision = ?3, data = ?4 WHERE kind = ?1 AND name = ?2",
+    [Q_DELETE] = "DELETE FROM resources WHERE kind = ?1 AND name = ?2",
+    [Q_CHANGE] = "INSERT INTO changes(kind, name, revision, deleted) VALUES(?1, ?2, ?3, ?4)"
+		 " ON CONFLICT(kind, name) DO UPDATE SET revision = ?3, deleted = ?4",
+    [Q_CHANGES] = "SELECT kind, name, revision, deleted FROM changes WHERE revision > ?1"
+		  " ORDER BY revision",
+    [Q_REVISION] = "SELECT value FROM meta WHERE key = 'revision'",
+    [Q_SET_REVISION] = "UPDATE meta SET value = ?1 WHERE key = 'revision'",
 };
 _Static_assert(sizeof(stmt_sql) / sizeof(stmt_sql[0]) == Q_COUNT, "one SQL text per statement");
 
 struct store {
 	char *path;
 	int busy_ms;
-	sqlite3 *db;  /* NULL while the file does not exist */
-	bool batch;   /* inside store_begin/store_commit */
-	bool in_txn;  /* a write transaction is open */
-	bool dirty;   /* rev changed in the open transaction */
-	int64_t rev;  /* the revision counter inside the open transaction */
+	sqlite3 *db; /* NULL while the file does not exist */
+	bool batch;  /* inside store_begin/store_commit */
+	bool in_txn; /* a write transaction is open */
+	bool dirty;  /* rev changed in the open transaction */
+	int64_t rev; /* the revision counter inside the open transaction */
 	sqlite3_stmt *stmt[Q_COUNT];
 };
 
 /* Object metadata keys in Go's ObjectMeta order, used to put
  * resourceVersion back where Go would print it. */
 static const char *const meta_order[] = {
-	"name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-	"creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
-	"ownerReferences", "finalizers", "managedFields",
+    "name",
+    "generateName",
+    "namespace",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
 };
 
 /* ---- errors ---- */
@@ -100,21 +112,24 @@ static int db_error(struct store *st, int rc, const char *what, struct err *e)
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return err_set(e, -EBUSY,
-			       "datastore %s is locked by another process (waited %d ms); try again",
-			       st->path, st->busy_ms);
+		return err_set(
+		    e, -EBUSY,
+		    "datastore %s is locked by another process (waited %d ms); try again", st->path,
+		    st->busy_ms);
 	case SQLITE_READONLY:
 		return err_set(e, -EROFS, "datastore %s is read-only: %s", st->path, msg);
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
-		return err_set(e, -EIO, "datastore %s is not a valid SQLite database: %s", st->path, msg);
+		return err_set(e, -EIO, "datastore %s is not a valid SQLite database: %s", st->path,
+			       msg);
 	case SQLITE_CANTOPEN:
 	case SQLITE_PERM:
 	case SQLITE_AUTH: {
 		int errnum = st->db ? sqlite3_system_errno(st->db) : 0;
 
 		if (errnum == EACCES || errnum == EPERM || (rc & 0xff) != SQLITE_CANTOPEN)
-			return err_set(e, -EACCES, "cannot open datastore %s: permission denied", st->path);
+			return err_set(e, -EACCES, "cannot open datastore %s: permission denied",
+				       st->path);
 		return err_set(e, -EIO, "cannot open datastore %s: %s%s%s", st->path, msg,
 			       errnum ? ": " : "", errnum ? strerror(errnum) : "");
 	}
@@ -205,9 +220,10 @@ static int read_schema_version(struct store *st, int *version, struct err *e)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_error(st, rc, "reading the schema version", e);
 	if (*version > SCHEMA_VERSION)
-		return err_set(e, -EPROTO,
-			       "datastore %s has schema version %d; this build understands up to %d",
-			       st->path, *version, SCHEMA_VERSION);
+		return err_set(
+		    e, -EPROTO,
+		    "datastore %s has schema version %d; this build understands up to %d", st->path,
+		    *version, SCHEMA_VERSION);
 	return 0;
 }
 
@@ -253,7 +269,8 @@ static int mkdir_parents(struct store *st, struct err *e)
 		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			rc = err_set(e, errno == EROFS ? -EROFS : -errno,
-				     "cannot create datastore directory %s: %s", dir, strerror(errno));
+				     "cannot create datastore directory %s: %s", dir,
+				     strerror(errno));
 		*p = c;
 		if (c == '\0')
 			break;
@@ -293,7 +310,8 @@ static int ensure_db(struct store *st, bool create, struct err *e)
 			if (parent_exists(st->path))
 				return 1;
 			return err_set(e, -ENOENT,
-				       "datastore %s does not exist (its directory is missing)", st->path);
+				       "datastore %s does not exist (its directory is missing)",
+				       st->path);
 		}
 		if ((rc = mkdir_parents(st, e)) < 0)
 			return rc;
@@ -316,7 +334,8 @@ static int ensure_db(struct store *st, bool create, struct err *e)
 		close_db(st);
 		if (!create)
 			return 1;
-		return err_set(e, -EROFS, "datastore %s is read-only: attempt to write a readonly database",
+		return err_set(e, -EROFS,
+			       "datastore %s is read-only: attempt to write a readonly database",
 			       st->path);
 	}
 	if (rc < 0)
@@ -333,13 +352,15 @@ int store_open(const struct store_config *cfg, struct store **out, struct err *e
 	case STORE_BACKEND_SQLITE:
 		break;
 	case STORE_BACKEND_ETCDV3:
-		return err_set(e, -ENOTSUP,
-			       "datastore type etcdv3 is not available in this build yet; use datastoreType "
-			       "sqlite");
+		return err_set(
+		    e, -ENOTSUP,
+		    "datastore type etcdv3 is not available in this build yet; use datastoreType "
+		    "sqlite");
 	case STORE_BACKEND_KUBERNETES:
-		return err_set(e, -ENOTSUP,
-			       "datastore type kubernetes is not supported: calicoctl-c keeps its resources "
-			       "in sqlite (DATASTORE_TYPE=sqlite)");
+		return err_set(
+		    e, -ENOTSUP,
+		    "datastore type kubernetes is not supported: calicoctl-c keeps its resources "
+		    "in sqlite (DATASTORE_TYPE=sqlite)");
 	default:
 		return err_set(e, -EINVAL, "unknown datastore type: %s", cfg->datastore_type);
 	}
@@ -350,7 +371,8 @@ int store_open(const struct store_config *cfg, struct store **out, struct err *e
 		free(st);
 		return err_set(e, -ENOMEM, "out of memory opening the datastore");
 	}
-	st->busy_ms = cfg->busy_timeout_ms >= 0 ? cfg->busy_timeout_ms : STORE_DEFAULT_BUSY_TIMEOUT_MS;
+	st->busy_ms =
+	    cfg->busy_timeout_ms >= 0 ? cfg->busy_timeout_ms : STORE_DEFAULT_BUSY_TIMEOUT_MS;
 	*out = st;
 	return 0;
 }
@@ -392,7 +414,8 @@ static int write_begin(struct store *st, struct err *e)
 	if ((rc = ensure_db(st, true, e)) < 0)
 		return rc;
 	if (sqlite3_db_readonly(st->db, "main"))
-		return err_set(e, -EROFS, "datastore %s is read-only: attempt to write a readonly database",
+		return err_set(e, -EROFS,
+			       "datastore %s is read-only: attempt to write a readonly database",
 			       st->path);
 	if ((rc = exec(st, "BEGIN IMMEDIATE", "locking the datastore", e)) < 0)
 		return rc;
@@ -506,7 +529,8 @@ static int check_object(const json_t *obj, const char **kind, const char **name,
 	if (!json_is_object(obj) || !*kind || !**kind)
 		return err_set(e, -EINVAL, "resource has no kind");
 	if (!*name || !**name)
-		return err_set(e, -EINVAL, "error with field Metadata.Name = '' (name is required)");
+		return err_set(e, -EINVAL,
+			       "error with field Metadata.Name = '' (name is required)");
 	return 0;
 }
 
@@ -521,9 +545,8 @@ static int order_metadata(json_t *obj)
 	for (size_t i = 0; i < sizeof(meta_order) / sizeof(meta_order[0]); i++)
 		if ((v = json_object_get(meta, meta_order[i])))
 			json_object_set(ordered, meta_order[i], v);
-	json_object_foreach(meta, k, v)
-		if (!json_object_get(ordered, k))
-			json_object_set(ordered, k, v);
+	json_object_foreach(meta, k, v) if (!json_object_get(ordered, k))
+	    json_object_set(ordered, k, v);
 	return json_object_set_new(obj, "metadata", ordered);
 }
 
@@ -778,16 +801,18 @@ int store_create(struct store *st, json_t *obj, struct err *e)
 		return rc;
 	rv = meta_string(obj, "resourceVersion");
 	if (rv && *rv)
-		return err_set(e, -EINVAL,
-			       "error with field Metadata.ResourceVersion = '%s' (field must not be set for "
-			       "a Create request)",
-			       rv);
+		return err_set(
+		    e, -EINVAL,
+		    "error with field Metadata.ResourceVersion = '%s' (field must not be set for "
+		    "a Create request)",
+		    rv);
 	if ((rc = write_begin(st, e)) < 0)
 		return rc;
 	rc = lookup(st, kind, name, &old, e);
 	if (rc == 0) {
 		json_decref(old);
-		rc = err_set(e, -EEXIST, "resource already exists: %s(%s) with error: <nil>", kind, name);
+		rc = err_set(e, -EEXIST, "resource already exists: %s(%s) with error: <nil>", kind,
+			     name);
 		return write_end(st, rc, e);
 	}
 	if (rc != -ENOENT)
@@ -801,7 +826,8 @@ int store_create(struct store *st, json_t *obj, struct err *e)
 		else if (set_meta(obj, "uid", uid) < 0)
 			rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
 	}
-	if (rc == 0 && (!meta_string(obj, "creationTimestamp") || !*meta_string(obj, "creationTimestamp"))) {
+	if (rc == 0 &&
+	    (!meta_string(obj, "creationTimestamp") || !*meta_string(obj, "creationTimestamp"))) {
 		make_timestamp(ts);
 		if (set_meta(obj, "creationTimestamp", ts) < 0)
 			rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
@@ -823,9 +849,10 @@ int store_update(struct store *st, json_t *obj, struct err *e)
 		return rc;
 	rv = meta_string(obj, "resourceVersion");
 	if (!rv || !*rv)
-		return err_set(e, -EINVAL,
-			       "error with field Metadata.ResourceVersion = '' (field must be set for an "
-			       "Update request)");
+		return err_set(
+		    e, -EINVAL,
+		    "error with field Metadata.ResourceVersion = '' (field must be set for an "
+		    "Update request)");
 	if ((rc = write_begin(st, e)) < 0)
 		return rc;
 	if ((rc = lookup(st, kind, name, &old, e)) < 0)
@@ -838,7 +865,8 @@ int store_update(struct store *st, json_t *obj, struct err *e)
 	/* Identity and birth come from the stored object, never the input. */
 	if (set_meta(obj, "uid", meta_string(old, "uid") ? meta_string(old, "uid") : "") < 0 ||
 	    set_meta(obj, "creationTimestamp",
-		     meta_string(old, "creationTimestamp") ? meta_string(old, "creationTimestamp") : "") < 0)
+		     meta_string(old, "creationTimestamp") ? meta_string(old, "creationTimestamp")
+							   : "") < 0)
 		rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
 	json_decref(old);
 	if (rc == 0)
@@ -861,7 +889,8 @@ int store_delete(struct store *st, const char *kind, const char *name, const cha
 		return rc;
 	if ((rc = lookup(st, kind, name, &cur, e)) < 0)
 		return write_end(st, rc, e);
-	if (expected_rv && *expected_rv && strcmp(expected_rv, meta_string(cur, "resourceVersion")) != 0) {
+	if (expected_rv && *expected_rv &&
+	    strcmp(expected_rv, meta_string(cur, "resourceVersion")) != 0) {
 		json_decref(cur);
 		return write_end(st, conflict(kind, name, e), e);
 	}
@@ -901,7 +930,8 @@ int64_t store_revision(struct store *st)
 	return rc < 0 ? rc : rev;
 }
 
-int store_changes_since(struct store *st, int64_t rev, json_t **changes, int64_t *now, struct err *e)
+int store_changes_since(struct store *st, int64_t rev, json_t **changes, int64_t *now,
+			struct err *e)
 {
 	json_t *list = json_array();
 	sqlite3_stmt *s;

@@ -66,3 +66,15 @@ teardown() {
 	# A second teardown (bats' teardown) is harmless.
 	ix_teardown
 }
+
+@test "ix_check_sanitizers fails on a sanitizer report in any daemon log, and only then" {
+	mkdir -p "$IX_DIR/clean" "$IX_DIR/dirty"
+	echo "session up" >"$IX_DIR/clean/log"
+	ix_check_sanitizers
+	printf '==1==ERROR: LeakSanitizer: detected memory leaks\n    #0 0x1 in malloc\n' >"$IX_DIR/dirty/log"
+	run_must_fail ix_check_sanitizers
+	[[ $output == *"sanitizer report in $IX_DIR/dirty/log"* ]]
+	[[ $output == *"#0 0x1 in malloc"* ]]
+	echo "x.c:1:2: runtime error: signed integer overflow" >"$IX_DIR/dirty/log"
+	run_must_fail ix_check_sanitizers
+}

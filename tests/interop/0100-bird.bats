@@ -36,7 +36,10 @@ ref_updates_in() {
 }
 
 setup_file() { sv_setup_file; }
-teardown_file() { ix_teardown; }
+teardown_file() {
+	ix_teardown
+	ix_check_sanitizers
+}
 teardown() { sv_teardown; }
 
 @test "BIRD: sessions Established on both sides" { sv_check_established; }

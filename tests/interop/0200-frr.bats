@@ -23,7 +23,10 @@ ref_request_refresh() { frr_refresh_in frr "$1" "$2"; }
 ref_updates_in() { frr_counter frr "$1" updatesRecv; }
 
 setup_file() { sv_setup_file; }
-teardown_file() { ix_teardown; }
+teardown_file() {
+	ix_teardown
+	ix_check_sanitizers
+}
 teardown() { sv_teardown; }
 
 @test "FRR: sessions Established on both sides" { sv_check_established; }

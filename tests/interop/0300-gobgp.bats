@@ -32,7 +32,10 @@ gobgp_has_remote_cap() { # PEER_IP CAPABILITY_TYPE
 }
 
 setup_file() { sv_setup_file; }
-teardown_file() { ix_teardown; }
+teardown_file() {
+	ix_teardown
+	ix_check_sanitizers
+}
 teardown() { sv_teardown; }
 
 @test "GoBGP: sessions Established on both sides" { sv_check_established; }

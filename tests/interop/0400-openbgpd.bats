@@ -26,7 +26,10 @@ ref_request_refresh() { obgpd_ctl obgpd neighbor "$2" refresh >/dev/null; }
 ref_updates_in() { obgpd_counter obgpd "$1" updates; }
 
 setup_file() { sv_setup_file; }
-teardown_file() { ix_teardown; }
+teardown_file() {
+	ix_teardown
+	ix_check_sanitizers
+}
 teardown() { sv_teardown; }
 
 @test "OpenBGPD: sessions Established on both sides" { sv_check_established; }

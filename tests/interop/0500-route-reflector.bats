@@ -62,6 +62,7 @@ setup_file() {
 
 teardown_file() {
 	ix_teardown
+	ix_check_sanitizers
 }
 
 teardown() {

@@ -171,6 +171,22 @@ ix_not() {
 	return 0
 }
 
+# ix_check_sanitizers: fails, printing the report, when a daemon's log holds
+# an AddressSanitizer, LeakSanitizer or UBSan report (the interop suite also
+# runs against build-asan/; call after ix_teardown so leaks are reported).
+ix_check_sanitizers() {
+	local f bad=0
+	for f in "$IX_DIR"/*/log; do
+		[ -f "$f" ] || continue
+		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f"; then
+			echo "### sanitizer report in $f" >&2
+			grep -E -A30 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" | head -60 >&2
+			bad=1
+		fi
+	done
+	return $bad
+}
+
 # ix_dump_logs: prints every daemon log (call from a failing test's
 # teardown, or by hand) so the TAP output explains the failure.
 ix_dump_logs() {

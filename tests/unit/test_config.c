@@ -19,7 +19,9 @@ static void test_file(void)
 	struct store_config cfg;
 	struct err e;
 
-	CHECK_INT(parse(HEAD "metadata:\nspec:\n  datastoreType: sqlite\n  sqlitePath: /tmp/x.db\n", &cfg, &e), 0);
+	CHECK_INT(parse(HEAD "metadata:\nspec:\n  datastoreType: sqlite\n  sqlitePath: /tmp/x.db\n",
+			&cfg, &e),
+		  0);
 	CHECK_INT(cfg.backend, STORE_BACKEND_SQLITE);
 	CHECK_STR(cfg.sqlite_path, "/tmp/x.db");
 	CHECK_INT(cfg.busy_timeout_ms, STORE_DEFAULT_BUSY_TIMEOUT_MS);
@@ -34,10 +36,12 @@ static void test_file(void)
 	store_config_free(&cfg);
 
 	/* etcd endpoints imply etcdv3; the etcd settings are kept. */
-	CHECK_INT(parse(HEAD "spec:\n  etcdEndpoints: http://etcd1:2379,http://etcd2:2379\n  etcdCACert: PEM\n"
-			     "  EtcdUsername: me\n  sqliteBusyTimeout: 250\n",
-			&cfg, &e),
-		  0);
+	CHECK_INT(
+	    parse(HEAD
+		  "spec:\n  etcdEndpoints: http://etcd1:2379,http://etcd2:2379\n  etcdCACert: PEM\n"
+		  "  EtcdUsername: me\n  sqliteBusyTimeout: 250\n",
+		  &cfg, &e),
+	    0);
 	CHECK_INT(cfg.backend, STORE_BACKEND_ETCDV3);
 	CHECK_STR(cfg.etcd_endpoints, "http://etcd1:2379,http://etcd2:2379");
 	CHECK_STR(cfg.etcd_ca_cert, "PEM");
@@ -61,12 +65,16 @@ static void test_file(void)
 
 	/* Strict parsing and calicoctl's messages. */
 	CHECK_INT(parse(HEAD "spec:\n  datastoreTyp: sqlite\n", &cfg, &e), -EINVAL);
-	CHECK_STR(e.msg, "syntax error in /etc/x.cfg: failed to parse config as YAML/JSON: error unmarshaling "
-			 "JSON: while decoding JSON: json: unknown field \"datastoreTyp\"");
+	CHECK_STR(
+	    e.msg,
+	    "syntax error in /etc/x.cfg: failed to parse config as YAML/JSON: error unmarshaling "
+	    "JSON: while decoding JSON: json: unknown field \"datastoreTyp\"");
 	store_config_free(&cfg);
 	CHECK_INT(parse(HEAD "extra: 1\n", &cfg, &e), -EINVAL);
-	CHECK_STR(e.msg, "syntax error in /etc/x.cfg: failed to parse config as YAML/JSON: error unmarshaling "
-			 "JSON: while decoding JSON: json: unknown field \"extra\"");
+	CHECK_STR(
+	    e.msg,
+	    "syntax error in /etc/x.cfg: failed to parse config as YAML/JSON: error unmarshaling "
+	    "JSON: while decoding JSON: json: unknown field \"extra\"");
 	store_config_free(&cfg);
 	CHECK_INT(parse(HEAD "metadata:\n  bogus: 1\n", &cfg, &e), -EINVAL);
 	store_config_free(&cfg);
@@ -80,13 +88,19 @@ static void test_file(void)
 	CHECK_STR(e.msg, "invalid config file: unknown APIVersion ''");
 	store_config_free(&cfg);
 	CHECK_INT(parse(HEAD "spec: [\n", &cfg, &e), -EINVAL);
-	CHECK(strncmp(e.msg, "syntax error in /etc/x.cfg: failed to parse config as YAML/JSON: error converting "
-			     "YAML to JSON: yaml: line ", 100) == 0);
+	CHECK(
+	    strncmp(
+		e.msg,
+		"syntax error in /etc/x.cfg: failed to parse config as YAML/JSON: error converting "
+		"YAML to JSON: yaml: line ",
+		100) == 0);
 	store_config_free(&cfg);
 	CHECK_INT(parse(HEAD "spec:\n  k8sInsecureSkipTLSVerify: maybe\n", &cfg, &e), -EINVAL);
-	CHECK_STR(e.msg, "syntax error in /etc/x.cfg: failed to parse config as YAML/JSON: error unmarshaling "
-			 "JSON: while decoding JSON: json: cannot unmarshal string into Go struct field "
-			 "CalicoAPIConfig.spec.k8sInsecureSkipTLSVerify of type bool");
+	CHECK_STR(
+	    e.msg,
+	    "syntax error in /etc/x.cfg: failed to parse config as YAML/JSON: error unmarshaling "
+	    "JSON: while decoding JSON: json: cannot unmarshal string into Go struct field "
+	    "CalicoAPIConfig.spec.k8sInsecureSkipTLSVerify of type bool");
 	store_config_free(&cfg);
 	/* A number aimed at a string setting becomes a string, as in Go. */
 	CHECK_INT(parse(HEAD "spec:\n  etcdUsername: 123\n", &cfg, &e), 0);
@@ -96,8 +110,8 @@ static void test_file(void)
 
 static void clear_env(void)
 {
-	static const char *const names[] = { "DATASTORE_TYPE", "SQLITE_PATH", "SQLITE_BUSY_TIMEOUT",
-					     "ETCD_ENDPOINTS", "K8S_INSECURE_SKIP_TLS_VERIFY" };
+	static const char *const names[] = {"DATASTORE_TYPE", "SQLITE_PATH", "SQLITE_BUSY_TIMEOUT",
+					    "ETCD_ENDPOINTS", "K8S_INSECURE_SKIP_TLS_VERIFY"};
 	char buf[64];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -138,9 +152,11 @@ static void test_env(void)
 
 	setenv("K8S_INSECURE_SKIP_TLS_VERIFY", "sure", 1);
 	CHECK_INT(store_config_from_env(&cfg, &e), -EINVAL);
-	CHECK_STR(e.msg, "failed to load config from env vars: envconfig.Process: assigning "
-			 "CALICO_K8S_INSECURE_SKIP_TLS_VERIFY to K8sInsecureSkipTLSVerify: converting 'sure' to "
-			 "type bool. details: strconv.ParseBool: parsing \"sure\": invalid syntax");
+	CHECK_STR(
+	    e.msg,
+	    "failed to load config from env vars: envconfig.Process: assigning "
+	    "CALICO_K8S_INSECURE_SKIP_TLS_VERIFY to K8sInsecureSkipTLSVerify: converting 'sure' to "
+	    "type bool. details: strconv.ParseBool: parsing \"sure\": invalid syntax");
 	store_config_free(&cfg);
 	clear_env();
 }

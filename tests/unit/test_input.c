@@ -25,7 +25,8 @@ static void write_file(const char *rel, const char *text)
 
 static const char *name_at(const json_t *list, size_t i)
 {
-	return json_string_value(json_object_get(json_object_get(json_array_get(list, i), "metadata"), "name"));
+	return json_string_value(
+	    json_object_get(json_object_get(json_array_get(list, i), "metadata"), "name"));
 }
 
 #define PEER(n) "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata:\n  name: " n "\n"
@@ -34,12 +35,15 @@ static void test_parse(void)
 {
 	json_t *r;
 	struct err e;
-	const char *list = "apiVersion: projectcalico.org/v3\nkind: BGPPeerList\nmetadata: {}\nitems:\n"
-			   "- apiVersion: projectcalico.org/v3\n  kind: BGPPeer\n  metadata:\n    name: a\n"
-			   "- metadata:\n    name: b\n";
+	const char *list =
+	    "apiVersion: projectcalico.org/v3\nkind: BGPPeerList\nmetadata: {}\nitems:\n"
+	    "- apiVersion: projectcalico.org/v3\n  kind: BGPPeer\n  metadata:\n    name: a\n"
+	    "- metadata:\n    name: b\n";
 	const char *arr = "[{\"kind\": \"Node\", \"metadata\": {\"name\": \"n1\"}},"
 			  " {\"kind\": \"Node\", \"metadata\": {\"name\": \"n2\"}}]";
-	const char *multi = PEER("one") "---\n" PEER("two") "---\n\n---\n" "- " "{kind: X, metadata: {name: three}}\n";
+	const char *multi = PEER("one") "---\n" PEER("two") "---\n\n---\n"
+							    "- "
+							    "{kind: X, metadata: {name: three}}\n";
 
 	CHECK_INT(input_parse(list, strlen(list), "l", &r, &e), 0);
 	CHECK_INT(json_array_size(r), 2);
@@ -65,7 +69,9 @@ static void test_parse(void)
 	json_decref(r);
 
 	/* Only known kinds' lists are lists; FooList is an unknown kind. */
-	CHECK_INT(input_parse("apiVersion: projectcalico.org/v3\nkind: FooList\nitems: [{}]\n", 59, "f", &r, &e), 0);
+	CHECK_INT(input_parse("apiVersion: projectcalico.org/v3\nkind: FooList\nitems: [{}]\n", 59,
+			      "f", &r, &e),
+		  0);
 	CHECK_INT(json_array_size(r), 1);
 	CHECK_STR(json_string_value(json_object_get(json_array_get(r, 0), "kind")), "FooList");
 	json_decref(r);
@@ -85,9 +91,12 @@ static void test_parse(void)
 	}
 
 	CHECK_INT(input_parse("just a string\n", 14, "s", &r, &e), -EINVAL);
-	CHECK_STR(e.msg, "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go "
-			 "value of type []unstructured.Unstructured");
-	CHECK_INT(input_parse("apiVersion: projectcalico.org/v3\nkind: BGPPeerList\nbogus: 1\n", 58, "s", &r, &e),
+	CHECK_STR(
+	    e.msg,
+	    "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go "
+	    "value of type []unstructured.Unstructured");
+	CHECK_INT(input_parse("apiVersion: projectcalico.org/v3\nkind: BGPPeerList\nbogus: 1\n", 58,
+			      "s", &r, &e),
 		  -EINVAL);
 	CHECK_STR(e.msg, "field in document is not recognized or is in the wrong location: bogus");
 }

@@ -15,7 +15,7 @@ static char dir[64];
 
 static struct store *open_at(const char *file, int busy_ms)
 {
-	struct store_config cfg = { 0 };
+	struct store_config cfg = {0};
 	struct store *st = NULL;
 	char path[256];
 	struct err e;
@@ -33,8 +33,8 @@ static struct store *open_at(const char *file, int busy_ms)
 static json_t *peer(const char *name, const char *ip)
 {
 	return json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:i}}", "kind", "BGPPeer", "apiVersion",
-			 "projectcalico.org/v3", "metadata", "name", name, "spec", "peerIP", ip, "asNumber",
-			 64512);
+			 "projectcalico.org/v3", "metadata", "name", name, "spec", "peerIP", ip,
+			 "asNumber", 64512);
 }
 
 static const char *meta(const json_t *obj, const char *key)
@@ -82,23 +82,24 @@ static void test_crud(void)
 	CHECK_INT(store_get(st, "BGPPeer", "rack1-tor", &got, &e), 0);
 	CHECK_STR(meta(got, "resourceVersion"), "1");
 	CHECK_STR(meta(got, "uid"), meta(p, "uid"));
-	CHECK_STR(json_string_value(json_object_get(json_object_get(got, "spec"), "peerIP")), "192.0.2.1");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(got, "spec"), "peerIP")),
+		  "192.0.2.1");
 	{
 		/* After a write resourceVersion sits where Go's ObjectMeta puts it. */
 		const char *order[4], *k;
 		json_t *v;
 		int n = 0;
 
-		json_object_foreach(json_object_get(p, "metadata"), k, v)
-			if (n < 4)
-				order[n++] = k;
+		json_object_foreach(json_object_get(p, "metadata"), k, v) if (n < 4) order[n++] = k;
 		CHECK(n == 4 && !strcmp(order[0], "name") && !strcmp(order[1], "uid") &&
-		      !strcmp(order[2], "resourceVersion") && !strcmp(order[3], "creationTimestamp"));
+		      !strcmp(order[2], "resourceVersion") &&
+		      !strcmp(order[3], "creationTimestamp"));
 	}
 	json_decref(got);
 
 	CHECK_INT(store_create(st, p, &e), -EINVAL);
-	CHECK_STR(e.msg, "error with field Metadata.ResourceVersion = '1' (field must not be set for a Create request)");
+	CHECK_STR(e.msg, "error with field Metadata.ResourceVersion = '1' (field must not be set "
+			 "for a Create request)");
 	json_object_del(json_object_get(p, "metadata"), "resourceVersion");
 	CHECK_INT(store_create(st, p, &e), -EEXIST);
 	CHECK_STR(e.msg, "resource already exists: BGPPeer(rack1-tor) with error: <nil>");
@@ -119,12 +120,13 @@ static void test_crud(void)
 	CHECK_STR(e.msg, "update conflict: BGPPeer(rack1-tor)");
 	json_object_del(json_object_get(p, "metadata"), "resourceVersion");
 	CHECK_INT(store_update(st, p, &e), -EINVAL);
-	CHECK_STR(e.msg, "error with field Metadata.ResourceVersion = '' (field must be set for an Update request)");
+	CHECK_STR(e.msg, "error with field Metadata.ResourceVersion = '' (field must be set for an "
+			 "Update request)");
 	CHECK_INT(store_revision(st), 2);
 
 	/* Lists are sorted by name and carry the revision. */
-	json_t *b = peer("b", "192.0.2.2"), *a = peer("a", "192.0.2.3"), *n = json_pack(
-		"{s:s, s:{s:s}}", "kind", "Node", "metadata", "name", "a");
+	json_t *b = peer("b", "192.0.2.2"), *a = peer("a", "192.0.2.3"),
+	       *n = json_pack("{s:s, s:{s:s}}", "kind", "Node", "metadata", "name", "a");
 	CHECK_INT(store_create(st, b, &e), 0);
 	CHECK_INT(store_create(st, a, &e), 0);
 	CHECK_INT(store_create(st, n, &e), 0);
@@ -247,7 +249,8 @@ static void test_batch(void)
 	dt = now_s() - t0;
 	dc = cpu_s() - c0;
 	CHECK_INT(fails, 0);
-	printf("# 10000 BGPPeer creates in one batch: %.1f ms (%.1f ms CPU)\n", dt * 1000, dc * 1000);
+	printf("# 10000 BGPPeer creates in one batch: %.1f ms (%.1f ms CPU)\n", dt * 1000,
+	       dc * 1000);
 	/* The figure is a diagnostic; speed is proven by bench/, not by a timed
 	 * assertion that a loaded machine can fail. */
 	CHECK_INT(store_revision(other), 10000);
@@ -280,8 +283,9 @@ static void test_concurrent_writers(void)
 {
 	enum { WRITERS = 4, ROUNDS = 50 };
 	struct store *st = open_at("race.db", 10000);
-	json_t *c = json_pack("{s:s, s:{s:s, s:{s:s}}}", "kind", "Node", "metadata", "name", "counter",
-			      "labels", "n", "0"), *got = NULL;
+	json_t *c = json_pack("{s:s, s:{s:s, s:{s:s}}}", "kind", "Node", "metadata", "name",
+			      "counter", "labels", "n", "0"),
+	       *got = NULL;
 	struct err e;
 	int status, ok = 1;
 	pid_t pids[WRITERS];
@@ -303,7 +307,8 @@ static void test_concurrent_writers(void)
 
 				if (store_get(mine, "Node", "counter", &obj, &e) < 0)
 					_exit(2);
-				labels = json_object_get(json_object_get(obj, "metadata"), "labels");
+				labels =
+				    json_object_get(json_object_get(obj, "metadata"), "labels");
 				snprintf(buf, sizeof(buf), "%d",
 					 atoi(json_string_value(json_object_get(labels, "n"))) + 1);
 				json_object_set_new(labels, "n", json_string(buf));
@@ -323,12 +328,14 @@ static void test_concurrent_writers(void)
 		}
 	}
 	for (int w = 0; w < WRITERS; w++)
-		if (waitpid(pids[w], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		if (waitpid(pids[w], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
 			ok = 0;
 	CHECK_MSG(ok, "every writer process finished cleanly");
 	st = open_at("race.db", 10000);
 	CHECK_INT(store_get(st, "Node", "counter", &got, &e), 0);
-	CHECK_STR(json_string_value(json_object_get(json_object_get(json_object_get(got, "metadata"), "labels"), "n")),
+	CHECK_STR(json_string_value(json_object_get(
+		      json_object_get(json_object_get(got, "metadata"), "labels"), "n")),
 		  "200");
 	CHECK_INT(store_revision(st), 1 + WRITERS * ROUNDS);
 	json_decref(got);
@@ -434,7 +441,7 @@ static void test_schema_version(void)
 
 static void test_backends(void)
 {
-	struct store_config cfg = { .datastore_type = "etcdv3", .backend = STORE_BACKEND_ETCDV3 };
+	struct store_config cfg = {.datastore_type = "etcdv3", .backend = STORE_BACKEND_ETCDV3};
 	struct store *st = NULL;
 	struct err e;
 

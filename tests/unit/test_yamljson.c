@@ -52,47 +52,47 @@ static void check_scalar(const char *in, const char *want)
 static void test_scalars(void)
 {
 	static const char *const cases[][2] = {
-		{ "123", "123" },
-		{ "-5", "-5" },
-		{ "+12", "12" },
-		{ "0x1F", "31" },
-		{ "-0x10", "-16" },
-		{ "010", "8" },
-		{ "0o17", "15" },
-		{ "0b101", "5" },
-		{ "1_000", "1000" },
-		{ "08", "8" },
-		{ "1e3", "1000" },
-		{ "1.5", "1.5" },
-		{ ".5", "0.5" },
-		{ "1e21", "1e+21" },
-		{ "1e-7", "1e-7" },
-		{ "1e400", "\"1e400\"" },
-		{ "9223372036854775807", "9223372036854775807" },
-		{ "true", "true" },
-		{ "True", "true" },
-		{ "yes", "true" },
-		{ "on", "true" },
-		{ "Y", "true" },
-		{ "false", "false" },
-		{ "no", "false" },
-		{ "OFF", "false" },
-		{ "n", "false" },
-		{ "null", "null" },
-		{ "~", "null" },
-		{ "", "null" },
-		{ "\"123\"", "\"123\"" },
-		{ "'true'", "\"true\"" },
-		{ "!!str 123", "\"123\"" },
-		{ "abc", "\"abc\"" },
-		{ "12abc", "\"12abc\"" },
-		{ "1:20", "\"1:20\"" },
-		{ "2025-01-01", "\"2025-01-01\"" },
-		{ "2025-01-01T00:00:00Z", "\"2025-01-01T00:00:00Z\"" },
-		{ "192.0.2.1", "\"192.0.2.1\"" },
-		{ "10.0.0.0/8", "\"10.0.0.0/8\"" },
-		{ "64512.100", "64512.1" },
-		{ "\"a<b>&c\"", "\"a\\u003cb\\u003e\\u0026c\"" },
+	    {"123", "123"},
+	    {"-5", "-5"},
+	    {"+12", "12"},
+	    {"0x1F", "31"},
+	    {"-0x10", "-16"},
+	    {"010", "8"},
+	    {"0o17", "15"},
+	    {"0b101", "5"},
+	    {"1_000", "1000"},
+	    {"08", "8"},
+	    {"1e3", "1000"},
+	    {"1.5", "1.5"},
+	    {".5", "0.5"},
+	    {"1e21", "1e+21"},
+	    {"1e-7", "1e-7"},
+	    {"1e400", "\"1e400\""},
+	    {"9223372036854775807", "9223372036854775807"},
+	    {"true", "true"},
+	    {"True", "true"},
+	    {"yes", "true"},
+	    {"on", "true"},
+	    {"Y", "true"},
+	    {"false", "false"},
+	    {"no", "false"},
+	    {"OFF", "false"},
+	    {"n", "false"},
+	    {"null", "null"},
+	    {"~", "null"},
+	    {"", "null"},
+	    {"\"123\"", "\"123\""},
+	    {"'true'", "\"true\""},
+	    {"!!str 123", "\"123\""},
+	    {"abc", "\"abc\""},
+	    {"12abc", "\"12abc\""},
+	    {"1:20", "\"1:20\""},
+	    {"2025-01-01", "\"2025-01-01\""},
+	    {"2025-01-01T00:00:00Z", "\"2025-01-01T00:00:00Z\""},
+	    {"192.0.2.1", "\"192.0.2.1\""},
+	    {"10.0.0.0/8", "\"10.0.0.0/8\""},
+	    {"64512.100", "64512.1"},
+	    {"\"a<b>&c\"", "\"a\\u003cb\\u003e\\u0026c\""},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -132,8 +132,10 @@ static void test_documents(void)
 	json_decref(docs);
 
 	/* JSON is YAML. */
-	docs = load1("{\"kind\": \"BGPPeer\", \"spec\": {\"asNumber\": 64512, \"x\": [true, null]}}");
-	CHECK(docs && json_integer_value(json_object_get(json_object_get(docs, "spec"), "asNumber")) == 64512);
+	docs =
+	    load1("{\"kind\": \"BGPPeer\", \"spec\": {\"asNumber\": 64512, \"x\": [true, null]}}");
+	CHECK(docs && json_integer_value(
+			  json_object_get(json_object_get(docs, "spec"), "asNumber")) == 64512);
 	json_decref(docs);
 
 	/* Aliases are expanded. */
@@ -143,7 +145,9 @@ static void test_documents(void)
 
 	/* UTF-16 with a byte order mark is read, as go-yaml does. */
 	{
-		static const char utf16[] = "\xff\xfe" "a\0:\0 \0" "1\0\n\0";
+		static const char utf16[] = "\xff\xfe"
+					    "a\0:\0 \0"
+					    "1\0\n\0";
 
 		CHECK_INT(yaml_load(utf16, sizeof(utf16) - 1, "u", &docs, &e), 0);
 		CHECK_INT(json_integer_value(json_object_get(json_array_get(docs, 0), "a")), 1);
@@ -161,30 +165,39 @@ static void test_errors(void)
 	struct err e;
 
 	CHECK_INT(load_err("apiVersion: v3\nkind: a: b\n", &e), -EINVAL);
-	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context");
+	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: line 2: mapping values are not "
+			 "allowed in this context");
 	/* Line numbers count from the start of the file, not the document. */
 	CHECK_INT(load_err("a: 1\n---\nb: 2\nc: d: e\n", &e), -EINVAL);
-	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: line 4: mapping values are not allowed in this context");
+	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: line 4: mapping values are not "
+			 "allowed in this context");
 	CHECK_INT(load_err("a:\n  b: 1\n c: 2\n", &e), -EINVAL);
 	/* go-yaml reports parser (not scanner) errors one line early. */
 	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: line 2: did not find expected key");
 	CHECK_INT(load_err("a:\n\t- b\n", &e), -EINVAL);
-	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: line 2: found character that cannot start any token");
+	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: line 2: found character that cannot "
+			 "start any token");
 	CHECK_INT(load_err("{\"a\": 1,\n \"b\": [}\n", &e), -EINVAL);
 	CHECK(strstr(e.msg, "error converting YAML to JSON: yaml: line ") == e.msg);
 	CHECK_INT(load_err("metadata:\n  name: a\n  name: b\n", &e), -EINVAL);
-	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: unmarshal errors:\n  line 3: key \"name\" already set in map");
+	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: unmarshal errors:\n  line 3: key "
+			 "\"name\" already set in map");
 	CHECK_INT(load_err("a: *nope\n", &e), -EINVAL);
 	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: unknown anchor 'nope' referenced");
 	CHECK_INT(load_err("a: .inf\n", &e), -EINVAL);
 	CHECK_STR(e.msg, "error converting YAML to JSON: json: unsupported value: +Inf");
 	CHECK_INT(load_err("a: &a [*a, *a]\n", &e), -EINVAL);
 	/* An alias bomb is refused, not expanded. */
-	CHECK_INT(load_err("a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-			   "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-			   "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-			   "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n", &e), -EINVAL);
-	CHECK_STR(e.msg, "error converting YAML to JSON: yaml: document contains excessive aliasing");
+	CHECK_INT(
+	    load_err(
+		"a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+		"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+		"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+		"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+		&e),
+	    -EINVAL);
+	CHECK_STR(e.msg,
+		  "error converting YAML to JSON: yaml: document contains excessive aliasing");
 }
 
 static void check_yaml(const char *in_json, const char *want)
@@ -200,9 +213,11 @@ static void check_yaml(const char *in_json, const char *want)
 
 static void test_yaml_dump(void)
 {
-	check_yaml("{\"kind\":\"BGPPeer\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"rack1-tor\","
+	check_yaml("{\"kind\":\"BGPPeer\",\"apiVersion\":\"projectcalico.org/"
+		   "v3\",\"metadata\":{\"name\":\"rack1-tor\","
 		   "\"uid\":\"0b6f5a3e-0000-4000-8000-000000000001\",\"resourceVersion\":\"4711\","
-		   "\"creationTimestamp\":\"2025-01-01T00:00:00Z\"},\"spec\":{\"peerIP\":\"192.0.2.1\",\"asNumber\":64513}}",
+		   "\"creationTimestamp\":\"2025-01-01T00:00:00Z\"},\"spec\":{\"peerIP\":\"192.0.2."
+		   "1\",\"asNumber\":64513}}",
 		   "apiVersion: projectcalico.org/v3\n"
 		   "kind: BGPPeer\n"
 		   "metadata:\n"
@@ -213,8 +228,10 @@ static void test_yaml_dump(void)
 		   "spec:\n"
 		   "  asNumber: 64513\n"
 		   "  peerIP: 192.0.2.1\n");
-	check_yaml("{\"kind\":\"BGPPeerList\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"resourceVersion\":\"4720\"},"
-		   "\"items\":[{\"kind\":\"BGPPeer\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"a\"},"
+	check_yaml("{\"kind\":\"BGPPeerList\",\"apiVersion\":\"projectcalico.org/"
+		   "v3\",\"metadata\":{\"resourceVersion\":\"4720\"},"
+		   "\"items\":[{\"kind\":\"BGPPeer\",\"apiVersion\":\"projectcalico.org/"
+		   "v3\",\"metadata\":{\"name\":\"a\"},"
 		   "\"spec\":{\"nodeSelector\":\"has(rr)\",\"peerSelector\":\"rack == 'r1'\"}}]}",
 		   "apiVersion: projectcalico.org/v3\n"
 		   "items:\n"
@@ -235,12 +252,14 @@ static void test_yaml_dump(void)
 	check_yaml("[]", "[]\n");
 	check_yaml("[{\"a\":1},{\"b\":[1,2]}]", "- a: 1\n- b:\n  - 1\n  - 2\n");
 	/* Strings that would read back as something else are quoted. */
-	check_yaml("{\"a\":\"\",\"b\":\"true\",\"c\":\"123\",\"d\":\"1.5\",\"e\":\"null\",\"f\":\"yes\","
-		   "\"g\":\"1:20\",\"h\":\"0x10\",\"i\":\"2025-01-01\",\"j\":\"~\"}",
-		   "a: \"\"\nb: \"true\"\nc: \"123\"\nd: \"1.5\"\ne: \"null\"\nf: \"yes\"\ng: \"1:20\"\n"
-		   "h: \"0x10\"\ni: \"2025-01-01\"\nj: \"~\"\n");
+	check_yaml(
+	    "{\"a\":\"\",\"b\":\"true\",\"c\":\"123\",\"d\":\"1.5\",\"e\":\"null\",\"f\":\"yes\","
+	    "\"g\":\"1:20\",\"h\":\"0x10\",\"i\":\"2025-01-01\",\"j\":\"~\"}",
+	    "a: \"\"\nb: \"true\"\nc: \"123\"\nd: \"1.5\"\ne: \"null\"\nf: \"yes\"\ng: \"1:20\"\n"
+	    "h: \"0x10\"\ni: \"2025-01-01\"\nj: \"~\"\n");
 	/* ... and what YAML syntax forbids plain gets the emitter's quotes. */
-	check_yaml("{\"a\":\"!has(x)\",\"b\":\"foo: bar\",\"c\":\"- x\",\"d\":\" lead\",\"e\":\"x #y\",\"f\":\"all()\"}",
+	check_yaml("{\"a\":\"!has(x)\",\"b\":\"foo: bar\",\"c\":\"- x\",\"d\":\" lead\",\"e\":\"x "
+		   "#y\",\"f\":\"all()\"}",
 		   "a: '!has(x)'\nb: 'foo: bar'\nc: '- x'\nd: ' lead'\ne: 'x #y'\nf: all()\n");
 	check_yaml("{\"m\":\"line1\\nline2\"}", "m: |-\n  line1\n  line2\n");
 	check_yaml("{\"m\":\"a\\n\\n\"}", "m: |+\n  a\n\n");
@@ -269,26 +288,30 @@ static void check_json(const char *in_json, const char *want)
 
 static void test_json_dump(void)
 {
-	check_json("{\"kind\":\"BGPPeer\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"rack1-tor\","
-		   "\"resourceVersion\":\"4711\"},\"spec\":{\"peerIP\":\"192.0.2.1\",\"asNumber\":64513}}",
-		   "{\n"
-		   "  \"kind\": \"BGPPeer\",\n"
-		   "  \"apiVersion\": \"projectcalico.org/v3\",\n"
-		   "  \"metadata\": {\n"
-		   "    \"name\": \"rack1-tor\",\n"
-		   "    \"resourceVersion\": \"4711\"\n"
-		   "  },\n"
-		   "  \"spec\": {\n"
-		   "    \"peerIP\": \"192.0.2.1\",\n"
-		   "    \"asNumber\": 64513\n"
-		   "  }\n"
-		   "}");
+	check_json(
+	    "{\"kind\":\"BGPPeer\",\"apiVersion\":\"projectcalico.org/"
+	    "v3\",\"metadata\":{\"name\":\"rack1-tor\","
+	    "\"resourceVersion\":\"4711\"},\"spec\":{\"peerIP\":\"192.0.2.1\",\"asNumber\":64513}}",
+	    "{\n"
+	    "  \"kind\": \"BGPPeer\",\n"
+	    "  \"apiVersion\": \"projectcalico.org/v3\",\n"
+	    "  \"metadata\": {\n"
+	    "    \"name\": \"rack1-tor\",\n"
+	    "    \"resourceVersion\": \"4711\"\n"
+	    "  },\n"
+	    "  \"spec\": {\n"
+	    "    \"peerIP\": \"192.0.2.1\",\n"
+	    "    \"asNumber\": 64513\n"
+	    "  }\n"
+	    "}");
 	check_json("{\"items\":[],\"status\":{},\"n\":null,\"t\":true,\"l\":[1,[]]}",
-		   "{\n  \"items\": [],\n  \"status\": {},\n  \"n\": null,\n  \"t\": true,\n  \"l\": [\n    1,\n    []\n  ]\n}");
+		   "{\n  \"items\": [],\n  \"status\": {},\n  \"n\": null,\n  \"t\": true,\n  "
+		   "\"l\": [\n    1,\n    []\n  ]\n}");
 	check_json("[]", "[]");
 	check_json("null", "null");
-	check_json("{\"s\":\"<a&b>\\u2028\\u0001\\t\\n\\\"\\\\\\b\\f\\u00e9\"}",
-		   "{\n  \"s\": \"\\u003ca\\u0026b\\u003e\\u2028\\u0001\\t\\n\\\"\\\\\\b\\f\xc3\xa9\"\n}");
+	check_json(
+	    "{\"s\":\"<a&b>\\u2028\\u0001\\t\\n\\\"\\\\\\b\\f\\u00e9\"}",
+	    "{\n  \"s\": \"\\u003ca\\u0026b\\u003e\\u2028\\u0001\\t\\n\\\"\\\\\\b\\f\xc3\xa9\"\n}");
 	check_json("[1.5,100.0,1e21,1e-7,0.000001,123456789.25,-0.5]",
 		   "[\n  1.5,\n  100,\n  1e+21,\n  1e-7,\n  0.000001,\n  123456789.25,\n  -0.5\n]");
 	{
@@ -305,9 +328,11 @@ static void test_json_dump(void)
 /* Whatever we print reads back as the same value. */
 static void test_round_trip(void)
 {
-	const char *src = "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata:\n  labels:\n    a: \"true\"\n"
-			  "    b: \"123\"\n  name: x\nspec:\n  asNumber: 64512\n  nodeSelector: '!has(a)'\n"
-			  "  password:\n    secretKeyRef:\n      key: k\n      name: sec\n";
+	const char *src =
+	    "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata:\n  labels:\n    a: "
+	    "\"true\"\n"
+	    "    b: \"123\"\n  name: x\nspec:\n  asNumber: 64512\n  nodeSelector: '!has(a)'\n"
+	    "  password:\n    secretKeyRef:\n      key: k\n      name: sec\n";
 	json_t *a = load1(src), *b;
 	char *out = a ? yaml_dump(a) : NULL;
 
