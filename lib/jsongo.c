@@ -48,9 +48,14 @@ static void newline(struct sbuf *b, int indent, int depth)
 {
 	if (indent < 0)
 		return;
+	static const char spaces[] = "                                                                ";
+	int n = depth * indent;
+
+	/* Whole runs of spaces, not one put() per space: indentation is a
+	 * third of a 10,000-resource `get -o json`. */
 	put(b, "\n", 1);
-	for (int i = 0; i < depth * indent; i++)
-		put(b, " ", 1);
+	for (; n > 0; n -= (int)sizeof(spaces) - 1)
+		put(b, spaces, n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
 }
 
 /* encodeState.string with HTML escaping on (Go >= 1.22 spells \b and \f). */

@@ -16,10 +16,15 @@
 #include "lib/peering.h"
 #include "speaker/commands.h"
 #include "speaker/control.h"
+#include "speaker/dsmode.h"
+#include "speaker/dsync.h"
 #include "speaker/speaker.h"
+#include "store/config.h"
 
 struct options {
 	const char *plan;
+	const char *node;   /* datastore mode */
+	const char *config; /* datastore settings file (calicoctl's -c) */
 	const char *ctl;
 	const char *log_file;
 	const char *pid_file;
@@ -32,12 +37,21 @@ struct options {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: calico-bgpd --plan FILE [options]\n"
+		"Usage: calico-bgpd --node NAME [options]\n"
+		"       calico-bgpd --plan FILE [options]\n"
 		"\n"
-		"The Calico BGP speaker. Runs the sessions and originates the routes of a\n"
-		"peering plan (docs/PLAN-FORMAT.md); answers on a control socket (docs/IPC.md).\n"
+		"The Calico BGP speaker. With --node it is the node's BGP agent: it plans its\n"
+		"sessions from the datastore (the same settings as calicoctl), follows every\n"
+		"change, programs the kernel and publishes CalicoNodeStatus. With --plan it\n"
+		"runs the sessions and originates the routes of a peering plan file\n"
+		"(docs/PLAN-FORMAT.md). Either way it answers on a control socket\n"
+		"(docs/IPC.md).\n"
 		"\n"
 		"Options:\n"
+		"  --node NAME          datastore mode for Calico node NAME; SIGHUP re-plans\n"
+		"                       (and reopens the log file)\n"
+		"  --config FILE        datastore settings (CalicoAPIConfig), default\n"
+		"                       /etc/calico/calicoctl.cfg, else the environment\n"
 		"  --plan FILE          the peering plan (JSON); SIGHUP re-reads it (and\n"
 		"                       reopens the log file)\n"
 		"  --check              parse the plan, print its canonical form, exit\n"
@@ -55,10 +69,12 @@ static void usage(FILE *out)
 /* Returns 0 to run, 1 to exit 0, -1 to exit 1 (message printed). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_PLAN = 256, OPT_CTL, OPT_LOGFILE, OPT_LOGLEVEL, OPT_PID, OPT_FG, OPT_CHECK,
+	enum { OPT_PLAN = 256, OPT_NODE, OPT_CONFIG, OPT_CTL, OPT_LOGFILE, OPT_LOGLEVEL, OPT_PID, OPT_FG, OPT_CHECK,
 	       OPT_GR, OPT_HELP, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "plan", required_argument, NULL, OPT_PLAN },
+		{ "node", required_argument, NULL, OPT_NODE },
+		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "ctl", required_argument, NULL, OPT_CTL },
 		{ "log-file", required_argument, NULL, OPT_LOGFILE },
 		{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
@@ -79,6 +95,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case OPT_PLAN:
 			o->plan = optarg;
+			break;
+		case OPT_NODE:
+			o->node = optarg;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
 			break;
 		case OPT_CTL:
 			o->ctl = optarg;
@@ -127,8 +149,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "calico-bgpd: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return -1;
 	}
-	if (!o->plan) {
-		fprintf(stderr, "calico-bgpd: --plan FILE is required (see --help)\n");
+	if (!o->plan == !o->node) {
+		fprintf(stderr, "calico-bgpd: exactly one of --node NAME and --plan FILE is required "
+				"(see --help)\n");
+		return -1;
+	}
+	if (o->check && !o->plan) {
+		fprintf(stderr, "calico-bgpd: --check needs --plan FILE\n");
+		return -1;
+	}
+	if (o->config && !o->node) {
+		fprintf(stderr, "calico-bgpd: --config goes with --node\n");
 		return -1;
 	}
 	o->ctl = ipc_socket_path(o->ctl);
@@ -144,13 +175,23 @@ struct daemon {
 	ev_signal sighup, sigterm, sigint;
 	ev_timer stop_timer;
 	const struct options *opt;
+	struct store_config scfg; /* datastore mode */
+	struct dsync *ds;
+	struct dsmode *dsm;
 };
 
 static int reload(struct bgpd *d, struct speaker_apply_summary *sum, struct err *e)
 {
+	struct daemon *dm = (struct daemon *)d;
 	struct peering_plan *plan;
 	int rc;
 
+	if (dm->dsm) {
+		rc = dsmode_reload(dm->dsm, sum, e);
+		if (rc)
+			log_error("reload: %s", e->msg);
+		return rc;
+	}
 	rc = peering_plan_load(d->plan_path, &plan, e);
 	if (rc) {
 		log_error("reload: %s (the running plan stays)", e->msg);
@@ -190,7 +231,7 @@ static void sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	/* reopen the log file too, so that log rotation works with SIGHUP */
 	if (dm->opt->log_file && log_open_file(dm->opt->log_file))
 		fprintf(stderr, "calico-bgpd: cannot reopen log file %s\n", dm->opt->log_file);
-	log_info("SIGHUP: re-reading %s", dm->d.plan_path);
+	log_info("SIGHUP: re-reading %s", dm->d.plan_path ? dm->d.plan_path : "the datastore");
 	reload(&dm->d, &sum, &e);
 }
 
@@ -299,6 +340,22 @@ static int check_plan(const struct options *o)
 	return 0;
 }
 
+/* Datastore mode: opens the datastore and plans this node's sessions. */
+static int plan_from_datastore(struct daemon *dm, struct peering_plan **plan, struct err *e)
+{
+	struct dsync_options o = {.store = &dm->scfg, .node = dm->opt->node};
+	int rc;
+
+	planner_env_from_environ(&o.env);
+	rc = dsync_new(dm->loop, &o, NULL, NULL, &dm->ds, e);
+	if (rc)
+		return rc;
+	rc = dsync_plan_now(dm->ds, plan, e);
+	if (rc)
+		err_prefix(e, "cannot plan node %s: ", dm->opt->node);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -318,8 +375,16 @@ int main(int argc, char **argv)
 			strerror(-rc));
 		return 1;
 	}
-	if (peering_plan_load(opt.plan, &plan, &e)) {
+	memset(&dm, 0, sizeof(dm));
+	if (opt.plan && peering_plan_load(opt.plan, &plan, &e)) {
 		fprintf(stderr, "calico-bgpd: %s\n", e.msg);
+		return 1;
+	}
+	/* Datastore settings are checked before detaching, so that a typo is
+	 * reported to whoever started us. */
+	if (opt.node && store_config_load(opt.config, opt.config != NULL, &dm.scfg, &e)) {
+		fprintf(stderr, "calico-bgpd: %s\n", e.msg);
+		store_config_free(&dm.scfg);
 		return 1;
 	}
 	if (!opt.foreground && (rc = daemonize(&report_fd))) {
@@ -327,13 +392,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	memset(&dm, 0, sizeof(dm));
 	dm.opt = &opt;
 	dm.loop = ev_default_loop(EVFLAG_AUTO);
 	dm.d.plan_path = opt.plan;
 	dm.d.ctl_path = opt.ctl;
 	dm.d.reload = reload;
 	dm.d.stop = request_stop;
+	if (opt.node && plan_from_datastore(&dm, &plan, &e)) {
+		log_error("%s", e.msg);
+		if (opt.foreground)
+			fprintf(stderr, "calico-bgpd: %s\n", e.msg);
+		report(report_fd, e.msg);
+		dsync_free(dm.ds);
+		store_config_free(&dm.scfg);
+		return 1;
+	}
 	if (speaker_new(dm.loop, plan, opt.graceful_restart, &dm.d.sp, &e) ||
 	    speaker_apply(dm.d.sp, plan, NULL, &e)) {
 		log_error("%s", e.msg);
@@ -347,6 +420,15 @@ int main(int argc, char **argv)
 		if (opt.foreground)
 			fprintf(stderr, "calico-bgpd: %s\n", e.msg);
 		report(report_fd, e.msg);
+		speaker_free(dm.d.sp);
+		return 1;
+	}
+	if (opt.node && dsmode_new(dm.loop, dm.d.sp, dm.ds, opt.node, NULL, &dm.dsm, &e)) {
+		log_error("%s", e.msg);
+		if (opt.foreground)
+			fprintf(stderr, "calico-bgpd: %s\n", e.msg);
+		report(report_fd, e.msg);
+		control_close(dm.ctl);
 		speaker_free(dm.d.sp);
 		return 1;
 	}
@@ -373,7 +455,10 @@ int main(int argc, char **argv)
 	ev_run(dm.loop, 0);
 
 	control_close(dm.ctl);
+	dsmode_free(dm.dsm);
 	speaker_free(dm.d.sp);
+	dsync_free(dm.ds);
+	store_config_free(&dm.scfg);
 	if (opt.pid_file)
 		unlink(opt.pid_file);
 	log_info("calico-bgpd stopped");

@@ -22,6 +22,7 @@ enum {
 	KS_LOCAL = 1 << 3,	   /* the kernel has a route of someone else's for it */
 	KS_LOCAL_BLACKHOLE = 1 << 4, /* ... and it is a blackhole (a block route) */
 	KS_SEEN = 1 << 5,	   /* marked during a re-dump */
+	KS_WALKED = 1 << 6,	   /* installed again during a re-evaluation */
 };
 
 struct kernel_sync {
@@ -133,6 +134,26 @@ static bool next_hop_in_subnet(const struct kernel_sync *ks, const uint8_t *nh)
 	return ptab_covers(&ks->cfg.subnet4, &host);
 }
 
+/* Whether routes of a pool with this encapsulation are ours to install. */
+static bool programs_pool(enum kernel_cluster_routes mode, enum kernel_encap encap)
+{
+	bool ipip = encap == KERNEL_ENCAP_IPIP_ALWAYS || encap == KERNEL_ENCAP_IPIP_CROSS_SUBNET;
+
+	if (encap == KERNEL_ENCAP_VXLAN)
+		return false; /* Felix programs VXLAN routes itself */
+	switch (mode) {
+	case KERNEL_CR_ENABLED:
+		return true;
+	case KERNEL_CR_IPIP_ONLY:
+		return ipip;
+	case KERNEL_CR_NOENCAP_ONLY:
+		return encap == KERNEL_ENCAP_NONE;
+	case KERNEL_CR_DISABLED:
+		break;
+	}
+	return false;
+}
+
 /* Works out the kernel route for a learned best path. Returns false when
  * Calico's rules say it must not be in the kernel. */
 static bool route_for_best(struct kernel_sync *ks, const struct bgp_prefix *p,
@@ -151,7 +172,7 @@ static bool route_for_best(struct kernel_sync *ks, const struct bgp_prefix *p,
 		return false;
 	pool = pool_for(ks, p);
 	if (pool) {
-		if (pool->encap == KERNEL_ENCAP_VXLAN || !ks->cfg.program_cluster_routes)
+		if (!programs_pool(ks->cfg.cluster_routes, pool->encap))
 			return false;
 		if (fam == BGP_FAM_IPV4)
 			tunnel = pool->encap == KERNEL_ENCAP_IPIP_ALWAYS ||
@@ -199,7 +220,7 @@ static void apply_best(struct kernel_sync *ks, const struct bgp_prefix *p,
 		if (!st)
 			return;
 		fib_replace(ks->fib, &r);
-		*st = (*st | KS_INSTALLED) & ~(uint32_t)KS_STALE;
+		*st = (*st | KS_INSTALLED | KS_WALKED) & ~(uint32_t)KS_STALE;
 		return;
 	}
 	st = state(ks, p, false);
@@ -491,8 +512,12 @@ static void reevaluate(struct kernel_sync *ks)
 	struct rib_filter f = {.view = RIB_VIEW_BEST, .family = -1};
 	struct rib_cursor c = {0};
 
-	/* Prefixes without a best path were removed by best_changed already;
-	 * every other installed route is decided again by the walk. */
+	/* Every best path is decided again; an installed route the walk did
+	 * not install again (no best path, or refused by the new rules) goes.
+	 * Stale routes wait for the sweep. */
+	for (int fam = 0; fam < BGP_FAM_COUNT; fam++)
+		for (uint32_t i = 1; i < ks->tab[fam].top; i++)
+			ks->tab[fam].values[i] &= ~(uint32_t)KS_WALKED;
 	while (rib_walk(ks->rib, &f, &c, 4096, reevaluate_best, ks) == 1)
 		;
 	for (int fam = 0; fam < BGP_FAM_COUNT; fam++) {
@@ -500,12 +525,18 @@ static void reevaluate(struct kernel_sync *ks)
 
 		for (uint32_t i = 1; i < t->top; i++) {
 			struct bgp_prefix p;
+			uint32_t v = t->values[i];
 
 			if (!ptab_in_use(t, i))
 				continue;
 			ptab_prefix(t, i, &p);
+			if ((v & KS_INSTALLED) && !(v & (KS_WALKED | KS_STALE)))
+				remove_installed(ks, &p, &t->values[i]);
+			t->values[i] &= ~(uint32_t)KS_WALKED;
 			if (t->values[i] & KS_LOCAL)
 				apply_local(ks, &p);
+			else if (t->values[i] == 0)
+				ptab_del(t, i);
 		}
 	}
 }
@@ -576,7 +607,7 @@ int kernel_sync_configure(struct kernel_sync *ks, const struct kernel_config *cf
 int kernel_sync_new(struct fib *fib, struct rib *rib, struct kernel_sync **out, struct err *e)
 {
 	struct kernel_sync *ks = calloc(1, sizeof(*ks));
-	struct kernel_config defaults = {.program_cluster_routes = true};
+	struct kernel_config defaults = {.cluster_routes = KERNEL_CR_ENABLED};
 
 	if (!ks)
 		return err_set(e, -ENOMEM, "out of memory");
@@ -602,6 +633,22 @@ void kernel_sync_free(struct kernel_sync *ks)
 	ptab_free(&ks->tab[BGP_FAM_IPV4]);
 	ptab_free(&ks->tab[BGP_FAM_IPV6]);
 	free(ks);
+}
+
+void kernel_sync_set_rib(struct kernel_sync *ks, struct rib *rib)
+{
+	ks->rib = rib;
+	for (int fam = 0; fam < BGP_FAM_COUNT; fam++) {
+		struct ptab *t = &ks->tab[fam];
+
+		for (uint32_t i = 1; i < t->top; i++) {
+			if (!ptab_in_use(t, i))
+				continue;
+			if (t->values[i] & KS_INSTALLED)
+				t->values[i] |= KS_STALE;
+			t->values[i] &= ~(uint32_t)KS_ORIGINATED;
+		}
+	}
 }
 
 void kernel_sync_stats(const struct kernel_sync *ks, struct kernel_stats *st)

@@ -57,6 +57,15 @@ struct kernel_advert {
 	const uint32_t *large; /* 3 words each */
 };
 
+/* BGPConfiguration programClusterRoutes: which pools' learned routes are
+ * installed (the others are Felix's to program). */
+enum kernel_cluster_routes {
+	KERNEL_CR_ENABLED,	/* every pool (Calico's default) */
+	KERNEL_CR_DISABLED,	/* none: Felix programs them all */
+	KERNEL_CR_IPIP_ONLY,	/* only pools with IPIP */
+	KERNEL_CR_NOENCAP_ONLY, /* only pools without encapsulation */
+};
+
 struct kernel_config {
 	const struct kernel_pool *pools;
 	size_t n_pools;
@@ -64,7 +73,7 @@ struct kernel_config {
 	size_t n_no_install;
 	const struct kernel_advert *adverts;
 	size_t n_adverts;
-	bool program_cluster_routes; /* false: pool routes are Felix's job */
+	enum kernel_cluster_routes cluster_routes;
 	/* The node's IPv4 subnet, for IPIP CrossSubnet. */
 	bool has_subnet4;
 	struct bgp_prefix subnet4;
@@ -82,6 +91,12 @@ struct kernel_sync;
 /* The sync uses fib for writes and dumps, and rib for origination. */
 int kernel_sync_new(struct fib *fib, struct rib *rib, struct kernel_sync **out, struct err *e);
 void kernel_sync_free(struct kernel_sync *ks);
+
+/* Moves the sync to a new RIB (the speaker rebuilt its RIB): routes it
+ * installed are kept but marked stale until re-learned or swept, and the
+ * local routes are originated into the new RIB by the next
+ * kernel_sync_configure(). */
+void kernel_sync_set_rib(struct kernel_sync *ks, struct rib *rib);
 
 /* Replaces the configuration (deep copy). Routes already installed or
  * originated are re-evaluated against it: what the new pools or ranges no

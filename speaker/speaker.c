@@ -17,7 +17,7 @@
 struct session *speaker_session(struct speaker *sp, const char *name)
 {
 	for (size_t i = 0; i < sp->n_sessions; i++)
-		if (strcmp(sp->sessions[i]->cfg.name, name) == 0)
+		if (sp->sessions[i] && strcmp(sp->sessions[i]->cfg.name, name) == 0)
 			return sp->sessions[i];
 	return NULL;
 }
@@ -25,7 +25,7 @@ struct session *speaker_session(struct speaker *sp, const char *name)
 struct session *speaker_session_by_rib_peer(struct speaker *sp, uint16_t peer)
 {
 	for (size_t i = 0; i < sp->n_sessions; i++)
-		if (sp->sessions[i]->rib_peer == peer)
+		if (sp->sessions[i] && sp->sessions[i]->rib_peer == peer)
 			return sp->sessions[i];
 	return NULL;
 }
@@ -37,6 +37,15 @@ static void out_ready_hook(void *ctx, uint16_t peer)
 
 	if (s)
 		session_kick(s);
+}
+
+static void best_changed_hook(void *ctx, const struct bgp_prefix *prefix,
+			      const struct rib_route *old_best, const struct rib_route *new_best)
+{
+	struct speaker *sp = ctx;
+
+	if (sp->best_changed)
+		sp->best_changed(sp->best_ctx, prefix, old_best, new_best);
 }
 
 static void rib_work_cb(struct ev_loop *loop, ev_idle *w, int revents)
@@ -240,7 +249,8 @@ static void unoriginate(struct speaker *sp, const struct peering_route *r)
 static int make_rib(struct speaker *sp, const struct peering_plan *plan, struct err *e)
 {
 	struct rib_config cfg = { .router_id = plan->router_id, .local_as = plan->local_as };
-	struct rib_hooks hooks = { .out_ready = out_ready_hook, .ctx = sp };
+	struct rib_hooks hooks = { .out_ready = out_ready_hook, .best_changed = best_changed_hook,
+				   .ctx = sp };
 
 	/* One cluster id per speaker: the first route-reflector session's. */
 	for (size_t i = 0; i < plan->n_sessions; i++)
@@ -295,8 +305,14 @@ int speaker_new(struct ev_loop *loop, const struct peering_plan *plan, bool gr_r
 
 static void free_sessions(struct speaker *sp, uint8_t subcode)
 {
-	for (size_t i = 0; i < sp->n_sessions; i++)
-		session_free(sp->sessions[i], subcode);
+	/* Freeing a session withdraws its routes, and the RIB's out_ready hook
+	 * then looks sessions up by peer: a freed one must not be found. */
+	for (size_t i = 0; i < sp->n_sessions; i++) {
+		struct session *s = sp->sessions[i];
+
+		sp->sessions[i] = NULL;
+		session_free(s, subcode);
+	}
 	free(sp->sessions);
 	sp->sessions = NULL;
 	sp->n_sessions = 0;
@@ -344,9 +360,11 @@ int speaker_apply(struct speaker *sp, struct peering_plan *plan,
 		/* Removed and changed sessions go first, freeing their RIB ids. */
 		for (size_t i = 0; old && i < old->n_sessions; i++)
 			if (d.removed[i]) {
+				struct session *gone = sp->sessions[i];
+
 				log_info("session %s removed from the plan", old->sessions[i].name);
-				session_free(sp->sessions[i], WIRE_CEASE_PEER_DECONFIGURED);
 				sp->sessions[i] = NULL;
+				session_free(gone, WIRE_CEASE_PEER_DECONFIGURED);
 			}
 		for (size_t i = 0; i < plan->n_sessions; i++) {
 			long o = d.old_index[i];

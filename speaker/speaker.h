@@ -35,6 +35,12 @@ struct speaker {
 	bool gr_restarting;	   /* R bit in our OPENs, updates deferred */
 	ev_timer gr_timer;	   /* ends the deferral at the latest */
 
+	/* Optional observer of best-path changes (datastore mode's kernel
+	 * sync); survives a RIB rebuild by speaker_apply(). */
+	void (*best_changed)(void *ctx, const struct bgp_prefix *prefix,
+			     const struct rib_route *old_best, const struct rib_route *new_best);
+	void *best_ctx;
+
 	/* Scratch for decoding: one UPDATE at a time on this thread. */
 	struct bgp_update *upd;
 };

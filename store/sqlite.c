@@ -17,6 +17,7 @@
  *                                         changes-since polling
  */
 #include "store/store.h"
+#include "lib/jsonfast.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -584,14 +585,16 @@ static char *stored_text(json_t *obj)
 
 static int row_object(struct store *st, sqlite3_stmt *s, json_t **out, struct err *e)
 {
-	json_error_t jerr;
+	struct err perr = {"no data"};
 	const char *text = (const char *)sqlite3_column_text(s, 1);
-	json_t *obj = text ? json_loads(text, 0, &jerr) : NULL;
+	/* lib/jsonfast: reading 10,000 resources with json_loads was most of
+	 * `calicoctl get bgppeers`. */
+	json_t *obj = text ? json_fast_parse(text, (size_t)sqlite3_column_bytes(s, 1), &perr) : NULL;
 
 	if (!obj || !json_is_object(obj) || !json_is_object(json_object_get(obj, "metadata"))) {
 		json_decref(obj);
 		return err_set(e, -EIO, "datastore %s holds a damaged resource: %s", st->path,
-			       text ? jerr.text : "no data");
+			       obj ? "not a resource object" : perr.msg);
 	}
 	if (set_revision(obj, sqlite3_column_int64(s, 0), false) < 0) {
 		json_decref(obj);

@@ -96,7 +96,7 @@ int main(void)
 	struct bgp_prefix svc = pfx("10.96.0.0/12");
 	struct kernel_config cfg = {.pools = pools, .n_pools = 3, .adverts = &adv, .n_adverts = 1,
 				    .no_install = &svc, .n_no_install = 1,
-				    .program_cluster_routes = true, .has_addr4 = true};
+				    .cluster_routes = KERNEL_CR_ENABLED, .has_addr4 = true};
 	struct kernel_stats st;
 	struct kernel_sync *ks;
 	struct local_count lc;
@@ -211,6 +211,18 @@ int main(void)
 	pools[0].disable_export = false;
 	CHECK_INT(kernel_sync_configure(ks, &cfg, &e), 0);
 	CHECK_INT(originated(rib, "10.244.1.0/26").n, 1);
+
+	/* programClusterRoutes EnabledNoEncapOnly: IPIP pools are Felix's. */
+	cfg.cluster_routes = KERNEL_CR_NOENCAP_ONLY;
+	CHECK_INT(kernel_sync_configure(ks, &cfg, &e), 0);
+	p = pfx("10.246.5.0/26");
+	kernel_sync_best_changed(ks, &p, NULL, &r);
+	p = pfx("10.244.5.0/26");
+	kernel_sync_best_changed(ks, &p, NULL, &r);
+	CHECK_INT(kernel_sync_flush(ks, &e), 0);
+	CHECK(!kernel_has("-4", "10.246.5.0/26"));
+	CHECK(!kernel_has("-4", "10.246.1.0/26"));
+	CHECK(kernel_has("-4", "10.244.5.0/26 via 10.77.0.3"));
 
 	kernel_sync_stats(ks, &st);
 	CHECK_INT(st.errors, 0);

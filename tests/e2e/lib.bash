@@ -1,0 +1,83 @@
+# End-to-end harness: a Calico cluster of our speakers in network namespaces,
+# on the SQLite datastore, driven with calicoctl. Builds on the interop
+# harness (namespaces, bridge, cleanup by PID).
+#
+#	setup_file()    { e2e_cluster 3; }
+#	teardown_file() { ix_teardown; }
+
+# shellcheck source=../interop/lib.bash
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../interop" && pwd)/lib.bash"
+
+# e2e_cluster N: N nodes (node-I at 10.0.0.I/24, fd00::I/64), one IP pool
+# 10.244.0.0/16 and, per node, the blackhole /26 Felix would add for its
+# block (10.244.I.0/26); every node runs `calico-bgpd --node node-I`.
+e2e_cluster() {
+	local n=$1 i
+	ix_init "$BATS_FILE_TMPDIR"
+	export DATASTORE_TYPE=sqlite SQLITE_PATH="$IX_DIR/calico.db"
+	unset CALICO_DATASTORE_TYPE CALICO_SQLITE_PATH
+	ix_lan "$n" || return 1
+	for ((i = 1; i <= n; i++)); do
+		e2e_node_yaml "$i"
+	done | calicoctl create -f - >/dev/null || return 1
+	calicoctl create -f - >/dev/null <<-EOF || return 1
+		apiVersion: projectcalico.org/v3
+		kind: IPPool
+		metadata:
+		  name: pods
+		spec:
+		  cidr: 10.244.0.0/16
+	EOF
+	for ((i = 1; i <= n; i++)); do
+		ix_exec "$i" ip route add blackhole "10.244.$i.0/26" proto 80 || return 1
+		e2e_start "$i" || return 1
+	done
+}
+
+e2e_node_yaml() {
+	cat <<-EOF
+		apiVersion: projectcalico.org/v3
+		kind: Node
+		metadata:
+		  name: node-$1
+		  labels:
+		    rack: rack-$((($1 + 1) % 2 + 1))
+		spec:
+		  bgp:
+		    ipv4Address: 10.0.0.$1/24
+		    ipv6Address: fd00::$1/64
+		---
+	EOF
+}
+
+# e2e_start I: starts node I's speaker (control socket $IX_DIR/node-I/bgpd.ctl).
+e2e_start() {
+	local dir="$IX_DIR/node-$1"
+	mkdir -p "$dir"
+	ix_spawn "$1" "node-$1" "$BGPD" --foreground --node "node-$1" --ctl "$dir/bgpd.ctl" \
+		--log-level debug
+	wait_until 10 test -S "$dir/bgpd.ctl"
+}
+
+# e2e_sessions I: "NAME STATE" per session of node I.
+e2e_sessions() {
+	cbgpd_ctl "node-$1" peers | jq -r '"\(.name) \(.state)"' | sort
+}
+
+# e2e_all_established I N: node I has exactly N sessions, all Established.
+e2e_all_established() {
+	local out
+	out=$(e2e_sessions "$1") || return 1
+	[ "$(grep -c . <<<"$out")" -eq "$2" ] || return 1
+	[ -z "$out" ] || ! grep -qv ' Established$' <<<"$out"
+}
+
+# e2e_kernel_has I ROUTE_PREFIX: node I's kernel has a proto bird route whose
+# `ip route` line starts with ROUTE_PREFIX.
+e2e_kernel_has() {
+	ix_exec "$1" ip route show proto bird | grep -q "^$2"
+}
+
+e2e_kernel_lacks() {
+	! e2e_kernel_has "$@"
+}
