@@ -144,7 +144,7 @@ static void put_option_spec(const char *s, size_t n)
 			const char *v = eq + 1, *e = tok + len;
 			if (*v == '<' && e[-1] == '>')
 				v++, e--;
-			printf("=\\_");
+			printf("=_");
 			put_escaped(v, (size_t)(e - v));
 			putchar('_');
 		}
@@ -157,7 +157,7 @@ static void put_option_spec(const char *s, size_t n)
  * run of two spaces after the closing '>' if any. */
 static void put_options(const struct hline *l, size_t a, size_t b)
 {
-	bool open = false;
+	bool open = false, text = false;
 
 	for (size_t i = a; i < b; i++) {
 		const char *t = l[i].s + l[i].indent, *end = l[i].s + l[i].n, *gap, *gt;
@@ -173,12 +173,15 @@ static void put_options(const struct hline *l, size_t a, size_t b)
 			put_option_spec(t, (size_t)(gap - t));
 			printf("\n\t");
 			gap += strspn(gap, " ");
-			if (gap < end)
+			text = gap < end;
+			if (text)
 				put_escaped(gap, (size_t)(end - gap));
 			open = true;
 		} else if (open) {
-			putchar(' ');
+			if (text)
+				putchar(' ');
 			put_escaped(t, (size_t)(end - t));
+			text = true;
 		}
 	}
 	if (open)
