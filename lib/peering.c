@@ -553,7 +553,8 @@ static int parse_plan_top(const json_t *doc, struct peering_plan *p, struct err 
 	if (p->has_ipv6 && p->ipv6.family != PEERING_FAM_IPV6)
 		return err_set(e, -EINVAL, "ipv6Address = '%s': not an IPv6 address", p->ipv6.text);
 	if (!p->router_id && p->has_ipv4)
-		p->router_id = ntohl(*(const uint32_t *)(const void *)p->ipv4.bytes);
+		p->router_id = (uint32_t)p->ipv4.bytes[0] << 24 | (uint32_t)p->ipv4.bytes[1] << 16 |
+			       (uint32_t)p->ipv4.bytes[2] << 8 | p->ipv4.bytes[3];
 	if (!p->router_id)
 		return err_set(e, -EINVAL, "routerID: required when ipv4Address is not set");
 	n = PEERING_DEFAULT_PORT;

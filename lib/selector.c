@@ -405,7 +405,8 @@ static int parse_set(struct parser *ps, struct node *n)
 		return err_set(ps->e, -EINVAL, "expected }");
 	ps->pos++;
 	/* Sorted and de-duplicated: the canonical form and the matcher use it. */
-	qsort(n->set, n->nset, sizeof(*n->set), cmp_str);
+	if (n->nset > 1)
+		qsort(n->set, n->nset, sizeof(*n->set), cmp_str);
 	size_t w = 0;
 	for (size_t i = 0; i < n->nset; i++) {
 		if (w > 0 && strcmp(n->set[w - 1], n->set[i]) == 0) {
@@ -667,7 +668,7 @@ static const char *label_get(const json_t *labels, const char *key)
 
 static bool in_set(const struct node *n, const char *v)
 {
-	return bsearch(&v, n->set, n->nset, sizeof(*n->set), cmp_str) != NULL;
+	return n->nset && bsearch(&v, n->set, n->nset, sizeof(*n->set), cmp_str) != NULL;
 }
 
 static bool eval(const struct node *n, const json_t *labels)

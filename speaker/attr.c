@@ -461,7 +461,8 @@ int attr_path_prepend(const uint8_t *path, size_t bytes, uint32_t asn, unsigned 
 	}
 	if (cap < out + bytes)
 		return -1;
-	memcpy(buf + out, path, bytes);
+	if (bytes)
+		memcpy(buf + out, path, bytes);
 	return (int)(out + bytes);
 }
 
