@@ -86,6 +86,9 @@ int cli_fail_take(struct cli *c, char *msg);
 /* The command table (main.c), n entries, hidden ones included. */
 const struct cli_cmd *cli_commands(size_t *n);
 
+/* The subcommands of a command group (`node`), or NULL with *n = 0. */
+const struct cli_cmd *cli_subcommands(const struct cli_cmd *group, size_t *n);
+
 /* The help text with <BINARY_NAME> and <RESOURCE_LIST> filled in (malloc'd). */
 char *cli_render_help(const struct cli *c, const char *text);
 

@@ -216,6 +216,64 @@ static void complete_names(struct cli *c, const char *word, const char *cur)
 	json_decref(items);
 }
 
+/* The flags a help text's Options section lists ("-c --command=<X>"). */
+static void for_help_flags(const char *help, void (*fn)(const char *flag, bool value, void *arg),
+			   void *arg)
+{
+	const char *line = strstr(help, "\nOptions:\n");
+
+	for (line = line ? line + 10 : ""; *line && *line != '\n';) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		const char *t = line + strspn(line, " ");
+		if ((size_t)(t - line) <= 5 && *t == '-') {
+			const char *gap = strstr(t, "  ");
+			size_t speclen = gap && gap < line + len ? (size_t)(gap - t) : (size_t)(line + len - t);
+			char spec[128];
+			snprintf(spec, sizeof(spec), "%.*s", (int)speclen, t);
+			bool value = strchr(spec, '=') != NULL;
+			for (char *save = NULL, *tok = strtok_r(spec, " ,", &save); tok;
+			     tok = strtok_r(NULL, " ,", &save)) {
+				if (tok[0] != '-')
+					continue;
+				tok[strcspn(tok, "=")] = '\0';
+				fn(tok, value, arg);
+			}
+		}
+		line += len + (nl ? 1 : 0);
+	}
+}
+
+static void emit_flag(const char *flag, bool value, void *arg)
+{
+	(void)value;
+	emit(flag, arg);
+}
+
+static void complete_help_flags(const char *help, const char *cur)
+{
+	for_help_flags(help, emit_flag, (void *)cur);
+}
+
+struct flag_query {
+	const char *word;
+	bool value;
+};
+
+static void match_flag(const char *flag, bool value, void *arg)
+{
+	struct flag_query *q = arg;
+	if (!strcmp(flag, q->word))
+		q->value |= value;
+}
+
+static bool help_flag_takes_value(const char *help, const char *word)
+{
+	struct flag_query q = { word, false };
+	for_help_flags(help, match_flag, &q);
+	return q.value;
+}
+
 /* The top level: options first, then a command name. */
 static void complete_top(const char *cur)
 {
@@ -264,7 +322,37 @@ int complete_words(struct cli *c, int argc, char **argv)
 	cmd = complete_find_cmd(argv[i]);
 	if (!cmd || (cmd->flags & CMD_HIDDEN))
 		return CLI_OK;
+	/* A group (`node`): its options, then a subcommand word. */
+	size_t nsubs;
+	const struct cli_cmd *subs = cli_subcommands(cmd, &nsubs);
+	if (subs) {
+		for (i++; i < argc - 1 && argv[i][0] == '-'; i++)
+			;
+		if (i == argc - 1) {
+			if (cur[0] == '-')
+				complete_flags(cmd->options, cur);
+			else
+				for (size_t k = 0; k < nsubs; k++)
+					emit(subs[k].name, cur);
+			return CLI_OK;
+		}
+		cmd = NULL;
+		for (size_t k = 0; k < nsubs; k++)
+			if (!strcmp(subs[k].name, argv[i]))
+				cmd = &subs[k];
+		if (!cmd)
+			return CLI_OK;
+	}
 	help = cli_render_help(c, cmd->help);
+	if (cmd->flags & CMD_RAW) {
+		/* Parses its own words: its flags are the ones its help lists;
+		 * their values are files or free text (an empty answer). */
+		const char *prev = argc >= 2 ? argv[argc - 2] : "";
+		if (cur[0] == '-' && !(prev[0] == '-' && help_flag_takes_value(help, prev)))
+			complete_help_flags(help, cur);
+		free(help);
+		return CLI_OK;
+	}
 	/* The words between the command and CUR: options (with their values)
 	 * and positionals; -c FILE is remembered for the name lookups. */
 	for (i++; i < argc - 1; i++) {

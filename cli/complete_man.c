@@ -204,6 +204,27 @@ static void put_name(const char *page, const struct cli_cmd *cmd)
 	printf("\n\n");
 }
 
+static void put_sub_sections(struct cli *c, const char *text);
+
+/* A group's subcommands (`node run`, `node shell`, ...): a section each,
+ * from their own help texts. */
+static void put_subcommands(struct cli *c, const struct cli_cmd *group)
+{
+	size_t n;
+	const struct cli_cmd *subs = cli_subcommands(group, &n);
+
+	if (!subs)
+		return;
+	printf("# SUBCOMMANDS\n\n");
+	for (size_t i = 0; i < n; i++) {
+		printf("## %s %s\n\n", group->name, subs[i].name);
+		for (const char *p = subs[i].synopsis; *p; p++)
+			put_escaped(*p == '\n' ? " " : p, 1);
+		printf("\n\n");
+		put_sub_sections(c, subs[i].help);
+	}
+}
+
 static void put_see_also(const struct cli_cmd *self)
 {
 	size_t n;
@@ -293,6 +314,8 @@ int complete_scdoc(struct cli *c, const char *name)
 		printf("# OPTIONS\n\n");
 		put_options(l, at[1], endof[1]);
 	}
+	if (cmd)
+		put_subcommands(c, cmd);
 	if (at[2]) {
 		printf("# EXAMPLES\n\n");
 		put_literal(l, at[2], endof[2]);
@@ -303,4 +326,32 @@ int complete_scdoc(struct cli *c, const char *name)
 	free(l);
 	free(help);
 	return CLI_OK;
+}
+
+/* The Usage and Options of a subcommand's help text, as part of its
+ * group's page. */
+static void put_sub_sections(struct cli *c, const char *text)
+{
+	struct hline *l = NULL;
+	char *help = cli_render_help(c, text);
+	size_t n = split_lines(help, &l), u = 0, o = 0, e;
+
+	for (size_t i = 0; i < n; i++) {
+		if (is_heading(&l[i]) && !strncmp(l[i].s, "Usage:", 6))
+			u = i + 1;
+		if (is_heading(&l[i]) && !strncmp(l[i].s, "Options:", 8))
+			o = i + 1;
+	}
+	if (u) {
+		for (e = u; e < n && !is_blank(&l[e]) && !is_heading(&l[e]); e++)
+			;
+		put_literal(l, u, e);
+	}
+	if (o) {
+		for (e = o; e < n && !is_heading(&l[e]); e++)
+			;
+		put_options(l, o, e);
+	}
+	free(l);
+	free(help);
 }

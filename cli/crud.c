@@ -7,6 +7,7 @@
  * untouched (not even created). Per-resource failures are collected and the
  * others still succeed, as in calicoctl. */
 #include "cli/crud.h"
+#include "cli/node.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -441,6 +442,7 @@ static int run(struct cli *c, enum crud_action act)
 {
 	struct results r = { 0 };
 	struct batch b = { .init = act == ACT_CREATE || act == ACT_APPLY || act == ACT_REPLACE };
+	struct sessionless sl = { 0 };
 	json_t *resources = NULL, *obj;
 	bool from_file = c->o.set[OPT_FILENAME];
 	size_t i;
@@ -471,12 +473,15 @@ static int run(struct cli *c, enum crud_action act)
 		return cli_fail(c, "resource name may not be empty");
 	}
 
+	if (act != ACT_VALIDATE)
+		sessionless_before(c, resources, NULL, &sl);
 	json_array_foreach(resources, i, obj) {
 		struct err e = { "" };
 		rc = do_action(c, act, &b, obj, from_file, &e);
 		if (rc < 0 && fatal_store_error(rc)) {
 			if (b.open)
 				store_rollback(c->st);
+			sessionless_after(c, &sl);
 			json_decref(resources);
 			results_free(&r);
 			return cli_fail(c, "%s", e.msg);
@@ -496,6 +501,7 @@ static int run(struct cli *c, enum crud_action act)
 		if (!b.wrote)
 			store_rollback(c->st);
 		else if (store_commit(c->st, &e) < 0) {
+			sessionless_after(c, &sl);
 			results_free(&r);
 			json_decref(resources);
 			return cli_fail(c, "%s", e.msg);
@@ -508,6 +514,8 @@ static int run(struct cli *c, enum crud_action act)
 		rc = report_delete(c, &r);
 	else
 		rc = report_collected(c, act, &r);
+	/* After the report: the warning never changes stdout or the result. */
+	sessionless_after(c, &sl);
 	results_free(&r);
 	cli_release(resources);
 	return rc;

@@ -2,6 +2,7 @@
  * replace, using the resourceVersion that was read (calicoctl.md §4.7).
  * <kind> and <name> are echoed as typed. */
 #include "cli/crud.h"
+#include "cli/node.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -83,7 +84,10 @@ int cmd_label(struct cli *c)
 	if (json_object_size(labels) == 0)
 		json_object_del(md, "labels");
 
+	struct sessionless sl;
+	sessionless_before(c, NULL, kind_name(k), &sl);
 	rc = crud_update(c, k, obj, &e);
+	sessionless_after(c, &sl);
 	if (rc < 0) {
 		cli_fail(c, "failed to update %s %s, label not changed", kind_word, name);
 		goto fail;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/node.h"
+#include "cli/node_opsx.h"
 #include "lib/log.h"
 
 static const int file_opts_create[] = { OPT_HELP, OPT_FILENAME, OPT_RECURSIVE, OPT_SKIP_EMPTY,
@@ -31,6 +33,13 @@ static const int validate_opts[] = { OPT_HELP, OPT_FILENAME, OPT_RECURSIVE, OPT_
 	OPT_ALLOW_MISMATCH, -1 };
 static const int version_opts[] = { OPT_HELP, OPT_CONFIG, OPT_POLL, OPT_ALLOW_MISMATCH, OPT_CLIENT,
 	-1 };
+static const int node_opts[] = { OPT_HELP, OPT_ALLOW_MISMATCH, -1 };
+static const int node_run_opts[] = { OPT_HELP, OPT_IP, OPT_IP6, OPT_AS, OPT_NAME,
+	OPT_IP_AUTODETECT, OPT_IP6_AUTODETECT, OPT_BACKEND, OPT_CONFIG, OPT_DRYRUN,
+	OPT_ALLOW_MISMATCH, -1 };
+static const int node_status_opts[] = { OPT_HELP, OPT_OUTPUT, OPT_ALLOW_MISMATCH, -1 };
+static const int node_peers_opts[] = { OPT_HELP, OPT_NODE, OPT_OUTPUT, OPT_CONFIG,
+	OPT_ALLOW_MISMATCH, -1 };
 static const int top_opts[] = { OPT_HELP, OPT_LOG_LEVEL, OPT_CONTEXT, OPT_ALLOW_MISMATCH, -1 };
 
 /* The command table, in the order of calicoctl's top-level help. */
@@ -56,10 +65,34 @@ static const struct cli_cmd commands[] = {
 	{ "validate", cmd_validate, 0,
 	  "Validate a resource by file, directory or stdin without applying it.", cli_help_validate,
 	  validate_opts },
+	{ "node", NULL, 0, "Calico node management.", cli_help_node, node_opts },
 	{ "version", cmd_version, CMD_DATASTORE, "Display the version of this binary.",
 	  cli_help_version, version_opts },
 	{ "__complete", cmd_complete, CMD_HIDDEN | CMD_RAW, "", "", top_opts },
 };
+
+/* `node <command>`: the rows of the group (fn NULL in the table above). */
+static const struct cli_cmd node_commands[] = {
+	{ "run", cmd_node_run, CMD_DATASTORE, "Register the node and start its BGP speaker.",
+	  cli_help_node_run, node_run_opts },
+	{ "status", cmd_node_status, 0, "View the current status of a Calico node.",
+	  cli_help_node_status, node_status_opts },
+	{ "peers", cmd_node_peers, CMD_DATASTORE, "Show a node's planned BGP sessions.",
+	  cli_help_node_peers, node_peers_opts },
+	{ "shell", cmd_node_shell, CMD_RAW, "An interactive console to the local BGP speaker.",
+	  node_shell_help, node_opts },
+	{ "diags", cmd_node_diags, CMD_RAW, "Collect diagnostics into one archive.", node_diags_help,
+	  node_opts },
+};
+
+const struct cli_cmd *cli_subcommands(const struct cli_cmd *group, size_t *n)
+{
+	*n = 0;
+	if (group->fn || strcmp(group->name, "node"))
+		return NULL;
+	*n = sizeof(node_commands) / sizeof(node_commands[0]);
+	return node_commands;
+}
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -87,7 +120,8 @@ static bool match_pattern(const struct cli_cmd *cmd, const struct opts *o)
 		return o->npos == 2 && o->set[OPT_PATCH];
 	if (!strcmp(n, "label")) /* <KIND> <NAME> (<key>=<value> [--overwrite] | <key> --remove) */
 		return o->npos == 3 && !(o->set[OPT_OVERWRITE] && o->set[OPT_REMOVE]);
-	if (!strcmp(n, "version"))
+	if (!strcmp(n, "version") || !strcmp(n, "run") || !strcmp(n, "status") ||
+	    !strcmp(n, "peers"))
 		return o->npos == 0;
 	/* create, replace, apply, validate: --filename=<FILENAME> */
 	return o->npos == 0 && o->set[OPT_FILENAME];
@@ -319,6 +353,43 @@ static void print_quoted(FILE *f, const char *s)
 /* ---- running ---- */
 
 static int run_command(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv,
+		       bool allow_mismatch);
+
+/* A command group (`node`): options first, then the subcommand word, whose
+ * own row then parses the rest. */
+static int run_group(struct cli *c, const struct cli_cmd *group, const struct cli_cmd *subs,
+		     size_t nsubs, int argc, char **argv, bool allow_mismatch)
+{
+	struct opts o;
+	char msg[512];
+	int rc = opts_parse(group->options, argc, argv, true, &o, msg, sizeof(msg));
+	const struct cli_cmd *sub = NULL;
+
+	if (rc == 0 && o.help) {
+		print_help(c, group->help);
+		opts_free(&o);
+		return 0;
+	}
+	for (size_t i = 0; rc == 0 && o.npos > 0 && i < nsubs; i++)
+		if (!strcmp(subs[i].name, o.pos[0]))
+			sub = &subs[i];
+	if (rc < 0 || o.unknown || o.repeated || !sub) {
+		print_usage(c, group->help, rc < 0 ? msg : NULL);
+		opts_free(&o);
+		return 1;
+	}
+	allow_mismatch = allow_mismatch || o.set[OPT_ALLOW_MISMATCH];
+	/* The subcommand's words start after its name. */
+	for (int i = 0; i < argc; i++)
+		if (argv[i] == o.pos[0]) {
+			rc = run_command(c, sub, argc - i - 1, argv + i + 1, allow_mismatch);
+			break;
+		}
+	opts_free(&o);
+	return rc;
+}
+
+static int run_command(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv,
 		       bool allow_mismatch)
 {
 	char **args = calloc((size_t)argc + 2, sizeof(*args));
@@ -327,6 +398,12 @@ static int run_command(struct cli *c, const struct cli_cmd *cmd, int argc, char 
 
 	if (!args)
 		return 1;
+	if (!cmd->fn) {
+		free(args);
+		return run_group(c, cmd, node_commands,
+				 sizeof(node_commands) / sizeof(node_commands[0]), argc, argv,
+				 allow_mismatch);
+	}
 	c->cmd = cmd;
 	if (cmd->flags & CMD_RAW) {
 		c->argc = argc;

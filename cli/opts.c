@@ -29,6 +29,15 @@ const struct opt_desc opt_table[OPT_COUNT] = {
 	[OPT_ALLOW_MISMATCH] = { 0, "--allow-version-mismatch", false },
 	[OPT_LOG_LEVEL] = { 'l', "--log-level", true },
 	[OPT_VERSION] = { 0, "--version", false },
+	[OPT_IP] = { 0, "--ip", true },
+	[OPT_IP6] = { 0, "--ip6", true },
+	[OPT_AS] = { 0, "--as", true },
+	[OPT_NAME] = { 0, "--name", true },
+	[OPT_IP_AUTODETECT] = { 0, "--ip-autodetection-method", true },
+	[OPT_IP6_AUTODETECT] = { 0, "--ip6-autodetection-method", true },
+	[OPT_BACKEND] = { 0, "--backend", true },
+	[OPT_DRYRUN] = { 0, "--dryrun", false },
+	[OPT_NODE] = { 0, "--node", true },
 };
 
 static void opts_store(struct opts *o, int id, const char *val)

@@ -3,6 +3,7 @@
  * strictly and write it back with the resourceVersion that was read, so a
  * concurrent change is a conflict, not a lost update (calicoctl.md §4.6). */
 #include "cli/crud.h"
+#include "cli/node.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -79,8 +80,12 @@ int cmd_patch(struct cli *c)
 			json_object_get(json_object_get(cur, "metadata"), "resourceVersion"));
 	struct res_validate_ctx vctx = { .old = cur };
 	rc = res_validate(pk, patched, RES_OP_UPDATE, &vctx, &e);
-	if (rc == 0)
+	if (rc == 0) {
+		struct sessionless sl;
+		sessionless_before(c, NULL, kind_name(pk), &sl);
 		rc = store_update(c->st, patched, &e);
+		sessionless_after(c, &sl);
+	}
 	if (rc < 0) {
 		rc = cli_fail(c, "hit error: updating existing resource: %s", e.msg);
 		goto out;
