@@ -205,9 +205,10 @@ static int show_routes(struct shell *sh, int n, char **w)
 		return -1;
 	for (int f = 0; f < 2 && rc == 0; f++) {
 		const char *fam = f ? "ipv6" : "ipv4";
-		json_t *args = json_object(), *routes;
+		json_t *args, *routes;
 		if (prefix && (strchr(prefix, ':') != NULL) != (f == 1))
 			continue;
+		args = json_object();
 		json_object_set_new(args, "family", json_string(fam));
 		if (prefix)
 			json_object_set_new(args, "prefix", json_string(prefix));
