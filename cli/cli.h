@@ -24,6 +24,8 @@
 /* What the runner prepares or checks before a command runs. */
 enum cli_cmd_flags {
 	CMD_DATASTORE = 1 << 0, /* accepts -c/--config and uses the datastore */
+	CMD_HIDDEN = 1 << 1,    /* not listed in the top-level help (__complete) */
+	CMD_RAW = 1 << 2,       /* gets its words unparsed in c->argc/c->argv */
 };
 
 struct cli;
@@ -41,6 +43,8 @@ struct cli {
 	const char *prog;          /* "calicoctl" (or "kubectl-calico" as a plugin) */
 	const struct cli_cmd *cmd;
 	struct opts o;             /* parsed subcommand options and positionals */
+	int argc;                  /* CMD_RAW: the words after the command name */
+	char **argv;
 	bool config_loaded;
 	int config_rc;          /* the result of loading the settings */
 	struct err config_err;
@@ -78,6 +82,12 @@ int cli_fail(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 
 int cli_fail_stdout(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Takes ownership of a malloc'd message. */
 int cli_fail_take(struct cli *c, char *msg);
+
+/* The command table (main.c), n entries, hidden ones included. */
+const struct cli_cmd *cli_commands(size_t *n);
+
+/* The subcommands of a command group (`node`), or NULL with *n = 0. */
+const struct cli_cmd *cli_subcommands(const struct cli_cmd *group, size_t *n);
 
 /* The help text with <BINARY_NAME> and <RESOURCE_LIST> filled in (malloc'd). */
 char *cli_render_help(const struct cli *c, const char *text);
@@ -136,6 +146,7 @@ int cmd_get(struct cli *c);      /* get.c */
 int cmd_patch(struct cli *c);    /* patch.c */
 int cmd_label(struct cli *c);    /* label.c */
 int cmd_version(struct cli *c);  /* version.c */
+int cmd_complete(struct cli *c); /* complete.c: hidden `__complete`, for the shell scripts */
 
 /* ---- help texts (help.c) ---- */
 

@@ -454,6 +454,8 @@ const char cli_help_node[] =
 	"    run          Register this node and start its BGP speaker (calico-bgpd).\n"
 	"    status       View the current status of a Calico node.\n"
 	"    peers        Show the BGP sessions the datastore plans for a node.\n"
+	"    shell        An interactive console to the local BGP speaker.\n"
+	"    diags        Collect diagnostics into one archive for a bug report.\n"
 	"\n"
 	"Options:\n"
 	"  -h --help                    Show this screen.\n"

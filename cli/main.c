@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli/node.h"
+#include "cli/node_opsx.h"
 #include "lib/log.h"
 
 static const int file_opts_create[] = { OPT_HELP, OPT_FILENAME, OPT_RECURSIVE, OPT_SKIP_EMPTY,
@@ -67,6 +68,7 @@ static const struct cli_cmd commands[] = {
 	{ "node", NULL, 0, "Calico node management.", cli_help_node, node_opts },
 	{ "version", cmd_version, CMD_DATASTORE, "Display the version of this binary.",
 	  cli_help_version, version_opts },
+	{ "__complete", cmd_complete, CMD_HIDDEN | CMD_RAW, "", "", top_opts },
 };
 
 /* `node <command>`: the rows of the group (fn NULL in the table above). */
@@ -77,9 +79,28 @@ static const struct cli_cmd node_commands[] = {
 	  cli_help_node_status, node_status_opts },
 	{ "peers", cmd_node_peers, CMD_DATASTORE, "Show a node's planned BGP sessions.",
 	  cli_help_node_peers, node_peers_opts },
+	{ "shell", cmd_node_shell, CMD_RAW, "An interactive console to the local BGP speaker.",
+	  node_shell_help, node_opts },
+	{ "diags", cmd_node_diags, CMD_RAW, "Collect diagnostics into one archive.", node_diags_help,
+	  node_opts },
 };
 
+const struct cli_cmd *cli_subcommands(const struct cli_cmd *group, size_t *n)
+{
+	*n = 0;
+	if (group->fn || strcmp(group->name, "node"))
+		return NULL;
+	*n = sizeof(node_commands) / sizeof(node_commands[0]);
+	return node_commands;
+}
+
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct cli_cmd *cli_commands(size_t *n)
+{
+	*n = NCOMMANDS;
+	return commands;
+}
 
 /* ---- usage patterns ---- */
 
@@ -216,6 +237,8 @@ static void add_command_list(struct strbuf *sb)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		const char *s = commands[i].synopsis;
+		if (commands[i].flags & CMD_HIDDEN)
+			continue;
 		sb_addf(sb, "    %-13s", commands[i].name);
 		for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
 			sb_addn(sb, s, (size_t)(nl - s));
@@ -380,6 +403,14 @@ static int run_command(struct cli *c, const struct cli_cmd *cmd, int argc, char 
 		return run_group(c, cmd, node_commands,
 				 sizeof(node_commands) / sizeof(node_commands[0]), argc, argv,
 				 allow_mismatch);
+	}
+	c->cmd = cmd;
+	if (cmd->flags & CMD_RAW) {
+		c->argc = argc;
+		c->argv = argv;
+		rc = cli_finish(c, cmd->fn(c));
+		free(args);
+		return rc;
 	}
 	for (int i = 0; i < argc; i++) {
 		/* get keeps calicoctl's backward-compatible -a for -A. */

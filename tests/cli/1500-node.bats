@@ -261,7 +261,7 @@ setup() {
 	run_split calicoctl node
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "Usage:"* ]]
-	run_split calicoctl node diags
+	run_split calicoctl node frobnicate
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"calicoctl node <command>"* ]]
 	run_split calicoctl node status extra
