@@ -25,6 +25,12 @@ teardown() {
 	[ "${lines[1]}" = "Mesh_10_0_0_3 Established" ]
 	[ "${lines[2]}" = "Mesh_fd00__2 Established" ]
 	[ "${lines[3]}" = "Mesh_fd00__3 Established" ]
+	run e2e_node_status 1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Calico process is running." ]
+	e2e_status_row 1 10.0.0.2 "node-to-node mesh"
+	e2e_status_row 1 10.0.0.3 "node-to-node mesh"
+	e2e_status_row 1 fd00::2 "node-to-node mesh"
 }
 
 @test "full mesh: each kernel has the other nodes' blocks, proto bird" {
@@ -150,4 +156,5 @@ teardown() {
 	}
 	wait_until 30 ebgp
 	wait_until 10 e2e_kernel_has 1 "10.244.2.0/26 via 10.0.0.2"
+	e2e_status_row 1 10.0.0.2 "node-to-node mesh"
 }

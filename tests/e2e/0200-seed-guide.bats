@@ -74,6 +74,7 @@ teardown_file() {
 	done
 	wait_until 10 cbgpd_established node-1 10.0.0.5
 	[ "$(cbgpd_peer node-1 10.0.0.5 | jq -r .name)" = Global_10_0_0_5 ]
+	e2e_status_row 1 10.0.0.5 global
 	# The ToR learns each node's pod block, and the nodes the ToR's route.
 	wait_until 10 bash -c "birdc -s $IX_DIR/tor/bird.ctl show route protocol n1 | grep -q 10.244.1.0/26"
 	wait_until 10 e2e_kernel_has 1 "192.168.100.0/24 via 10.0.0.5"
@@ -136,6 +137,12 @@ teardown_file() {
 			return 1
 		fi
 	done
+	# node status shows the new topology: the reflector as a node-specific peer.
+	e2e_status_row 1 10.0.0.4 "node specific"
+	e2e_status_row 1 10.0.0.5 global
+	run e2e_node_status 1
+	[[ "$output" != *"node-to-node mesh"* ]]
+	e2e_status_row 4 10.0.0.1 "node specific"
 	# The reflector treats the workload nodes as its clients.
 	[ "$(cbgpd_peer node-4 10.0.0.1 | jq -r .rrClient)" = true ]
 }

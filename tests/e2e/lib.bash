@@ -81,3 +81,14 @@ e2e_kernel_has() {
 e2e_kernel_lacks() {
 	! e2e_kernel_has "$@"
 }
+
+# e2e_node_status I: `calicoctl node status` as node I's operator runs it.
+e2e_node_status() {
+	CALICO_BGPD_SOCKET="$IX_DIR/node-$1/bgpd.ctl" calicoctl node status
+}
+
+# e2e_status_row I ADDR TYPE: node I's `node status` has an Established row
+# for ADDR of TYPE ("node-to-node mesh", "global", "node specific").
+e2e_status_row() {
+	e2e_node_status "$1" | grep -E "^\| $2 +\| $3 +\| up +\| [0-9:-]+ +\| Established +\|$" >/dev/null
+}
