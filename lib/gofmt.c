@@ -111,3 +111,23 @@ char *go_json_float(double v, char buf[GO_FLOAT_MAX])
 	}
 	return go_format_float(v, 'f', buf);
 }
+
+const char *go_json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return "string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "bool";
+	case JSON_ARRAY:
+		return "array";
+	case JSON_OBJECT:
+		return "object";
+	default:
+		return "null";
+	}
+}

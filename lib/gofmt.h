@@ -3,6 +3,8 @@
 #ifndef CALICO_GOFMT_H
 #define CALICO_GOFMT_H
 
+#include <jansson.h>
+
 #include <stddef.h>
 
 /* Longest output of go_format_float, with the terminating NUL. */
@@ -21,5 +23,9 @@ char *go_json_float(double v, char buf[GO_FLOAT_MAX]);
  * and the decimal exponent: v = 0.d1d2d3... x 10^point. Returns the digit
  * count. */
 int go_float_digits(double v, char digits[32], int *point);
+
+/* The JSON type word Go's decoder uses in "cannot unmarshal <type> into ..."
+ * messages: string, number, bool, array, object or null. */
+const char *go_json_type_name(const json_t *v);
 
 #endif

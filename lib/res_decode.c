@@ -1,6 +1,7 @@
 /* Strict decoding of a resource into its canonical JSON form, as
  * calicoctl's YAML/JSON decoding into the Go structs and marshalling back
  * would produce it (resources.md §1.5). */
+#include "lib/gofmt.h"
 #include "lib/resource.h"
 
 #include <ctype.h>
@@ -22,26 +23,6 @@ struct dctx {
 };
 
 #define DECODE_PREFIX "error unmarshaling JSON: while decoding JSON: "
-
-static const char *json_kind_word(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "bool";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_OBJECT:
-		return "object";
-	default:
-		return "null";
-	}
-}
 
 static int type_error(struct dctx *d, const char *value, const char *strct, const char *gotype)
 {
@@ -165,7 +146,7 @@ static int decode_string(struct dctx *d, const struct field *f, json_t **vp, con
 	else if (json_is_boolean(v))
 		s = xstrdup(json_is_true(v) ? "true" : "false");
 	else
-		return type_error(d, json_kind_word(v), strct, f->gotype);
+		return type_error(d, go_json_type_name(v), strct, f->gotype);
 	json_decref(v);
 	*vp = json_string(s);
 	free(s);
@@ -180,7 +161,7 @@ static int decode_asn(struct dctx *d, json_t **vp, const char *strct)
 	if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= UINT32_MAX)
 		return 0;
 	if (!json_is_string(v))
-		return type_error(d, json_kind_word(v), strct, "string");
+		return type_error(d, go_json_type_name(v), strct, "string");
 	if (asn_parse(json_string_value(v), &asn))
 		return err_set(d->e, -EINVAL, DECODE_PREFIX "invalid AS Number format (%s)",
 			       json_string_value(v));
@@ -195,7 +176,7 @@ static int decode_duration(struct dctx *d, json_t **vp, const char *strct)
 	int64_t ns;
 
 	if (!json_is_string(*vp))
-		return type_error(d, json_kind_word(*vp), strct, "string");
+		return type_error(d, go_json_type_name(*vp), strct, "string");
 	if (duration_parse(json_string_value(*vp), &ns, msg, sizeof(msg)))
 		return err_set(d->e, -EINVAL, DECODE_PREFIX "%s", msg);
 	json_decref(*vp);
@@ -217,7 +198,7 @@ static int decode_time(struct dctx *d, json_t **vp, const char *strct)
 	if (json_is_null(*vp))
 		return 0;
 	if (!json_is_string(*vp))
-		return type_error(d, json_kind_word(*vp), strct, "string");
+		return type_error(d, go_json_type_name(*vp), strct, "string");
 	s = json_string_value(*vp);
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
 		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
@@ -276,7 +257,7 @@ static int decode_value(struct dctx *d, const struct field *f, json_t **vp, cons
 	case FT_STRING:
 		return decode_string(d, f, vp, strct);
 	case FT_BOOL:
-		return json_is_boolean(v) ? 0 : type_error(d, json_kind_word(v), strct, "bool");
+		return json_is_boolean(v) ? 0 : type_error(d, go_json_type_name(v), strct, "bool");
 	case FT_INT:
 		if (json_is_integer(v) && json_integer_value(v) >= f->min &&
 		    json_integer_value(v) <= f->max)
@@ -289,7 +270,7 @@ static int decode_value(struct dctx *d, const struct field *f, json_t **vp, cons
 			free(w);
 			return rc;
 		}
-		return type_error(d, json_kind_word(v), strct, f->gotype);
+		return type_error(d, go_json_type_name(v), strct, f->gotype);
 	case FT_ASN:
 		return decode_asn(d, vp, strct);
 	case FT_DURATION:
@@ -298,14 +279,14 @@ static int decode_value(struct dctx *d, const struct field *f, json_t **vp, cons
 		return decode_time(d, vp, strct);
 	case FT_OBJECT:
 		if (!json_is_object(v))
-			return type_error(d, json_kind_word(v), strct, f->gotype);
+			return type_error(d, go_json_type_name(v), strct, f->gotype);
 		return decode_object(d, f->sub, v, f->gotype);
 	case FT_MAP: {
 		const char *key;
 		json_t *val;
 
 		if (!json_is_object(v))
-			return type_error(d, json_kind_word(v), strct, f->gotype);
+			return type_error(d, go_json_type_name(v), strct, f->gotype);
 		json_object_foreach(v, key, val)
 		{
 			json_t *nv = json_incref(val);
@@ -328,7 +309,7 @@ static int decode_value(struct dctx *d, const struct field *f, json_t **vp, cons
 	}
 	case FT_LIST:
 		if (!json_is_array(v))
-			return type_error(d, json_kind_word(v), strct, f->gotype);
+			return type_error(d, go_json_type_name(v), strct, f->gotype);
 		base = strlen(d->path);
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			json_t *item = json_incref(json_array_get(v, i));
@@ -366,7 +347,7 @@ int res_decode_strict(const struct kind_desc *k, json_t *obj, struct err *e)
 		return err_set(e, -EINVAL,
 			       DECODE_PREFIX
 			       "json: cannot unmarshal %s into Go value of type v3.%s",
-			       json_kind_word(obj), k->name);
+			       go_json_type_name(obj), k->name);
 	schema_top_fields(k, top);
 	return decode_object(&d, top, obj, k->name);
 }

@@ -259,33 +259,13 @@ int store_config_from_env(struct store_config *cfg, struct err *e)
 
 /* ---- file ---- */
 
-static const char *json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "bool";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_OBJECT:
-		return "object";
-	default:
-		return "null";
-	}
-}
-
 static int type_error(const char *name, const json_t *v, const char *path, const char *gotype,
 		      struct err *e)
 {
 	return err_set(e, -EINVAL,
 		       "syntax error in %s: " SYNTAX DECODE
 		       "cannot unmarshal %s into Go struct field %s of type %s",
-		       name, json_type_name(v), path, gotype);
+		       name, go_json_type_name(v), path, gotype);
 }
 
 static int file_field(struct store_config *cfg, const struct field *f, const json_t *v,
@@ -410,7 +390,7 @@ static int parse_doc(struct store_config *cfg, const json_t *doc, const char *na
 		    e, -EINVAL,
 		    "syntax error in %s: " SYNTAX DECODE
 		    "cannot unmarshal %s into Go value of type apiconfig.CalicoAPIConfig",
-		    name, json_type_name(doc));
+		    name, go_json_type_name(doc));
 	if (json_is_object(doc)) {
 		json_object_foreach((json_t *)doc, key, v)
 		{
