@@ -94,7 +94,9 @@ static bool key_less(const char *a, const char *b)
 	for (size_t i = 0; i < na && i < nb; i++) {
 		bool al, bl;
 		size_t ai, bi;
-		int64_t an = 0, bn = 0;
+		/* Go's int64 arithmetic wraps on a run of 19+ digits; unsigned
+		 * arithmetic compared as signed gives its order without UB. */
+		uint64_t an = 0, bn = 0;
 
 		if (ar[i] == br[i])
 			continue;
@@ -114,11 +116,11 @@ static bool key_less(const char *a, const char *b)
 			}
 		}
 		for (ai = i; ai < na && rune_is_digit(ar[ai]); ai++)
-			an = an * 10 + (int64_t)(ar[ai] - '0');
+			an = an * 10 + (uint64_t)(ar[ai] - '0');
 		for (bi = i; bi < nb && rune_is_digit(br[bi]); bi++)
-			bn = bn * 10 + (int64_t)(br[bi] - '0');
+			bn = bn * 10 + (uint64_t)(br[bi] - '0');
 		if (an != bn)
-			return an < bn;
+			return (int64_t)an < (int64_t)bn;
 		if (ai != bi)
 			return ai < bi;
 		return ar[i] < br[i];
