@@ -38,16 +38,10 @@ static void strip_for_export(json_t *obj)
 		json_object_del(md, keys[i]);
 }
 
-/* A List object for table output: tables read cells by name, so the items
- * need no reordering (which costs a deep copy of every item). */
-static json_t *plain_list(const struct kind_desc *k, json_t *items)
-{
-	return json_pack("{s:s, s:O}", "kind", kind_list_name(k), "items", items);
-}
-
-/* Get or list one request; appends the result to `results` or the error
- * text to `errs`. Results are in output key order unless `table`. */
-static void get_one(struct cli *c, const json_t *req, bool export, bool table, json_t *results,
+/* Get or list one request; appends the result (as stored: the printers
+ * put keys in Go's order themselves) to `results` or the error text to
+ * `errs`. */
+static void get_one(struct cli *c, const json_t *req, bool export, json_t *results,
 		    struct strbuf *errs)
 {
 	const struct kind_desc *k = crud_kind(req);
@@ -63,8 +57,7 @@ static void get_one(struct cli *c, const json_t *req, bool export, bool table, j
 		rc = store_list(c->st, kind_name(k), NULL, &items, &rev, &e);
 		if (rc == 0) {
 			snprintf(revtext, sizeof(revtext), "%" PRId64, rev);
-			json_array_append_new(results, table ? plain_list(k, items)
-							     : res_list_ordered(k, items, revtext));
+			json_array_append_new(results, res_list(k, items, revtext));
 			json_decref(items);
 			return;
 		}
@@ -73,7 +66,7 @@ static void get_one(struct cli *c, const json_t *req, bool export, bool table, j
 		if (rc == 0) {
 			if (export)
 				strip_for_export(obj);
-			json_array_append_new(results, table ? json_incref(obj) : res_ordered(k, obj));
+			json_array_append(results, obj);
 			json_decref(obj);
 			return;
 		}
@@ -100,7 +93,8 @@ int cmd_get(struct cli *c)
 {
 	struct printer p;
 	struct err e = { "" };
-	struct strbuf out, errs;
+	struct text_out out;
+	struct strbuf errs;
 	json_t *reqs = NULL, *results, *req;
 	char asn[32];
 	bool from_file = c->o.set[OPT_FILENAME];
@@ -129,7 +123,7 @@ int cmd_get(struct cli *c)
 	results = json_array();
 	sb_init(&errs);
 	json_array_foreach(reqs, i, req)
-		get_one(c, req, export, printer_is_table(&p), results, &errs);
+		get_one(c, req, export, results, &errs);
 	json_decref(reqs);
 	reqs = NULL;
 
@@ -137,11 +131,12 @@ int cmd_get(struct cli *c)
 		fill_global_asn(c, asn, sizeof(asn));
 		p.ctx.global_asn = asn;
 	}
-	sb_init(&out);
+	/* Streamed through one 64 KiB buffer: no copy of the whole output. */
+	tout_init(&out, stdout);
 	rc = printer_print(&p, results, &out, &e);
-	if (out.len)
-		fwrite(out.buf, 1, out.len, stdout);
-	sb_free(&out);
+	if (tout_flush(&out) < 0 && rc == 0)
+		rc = err_set(&e, out.err, "error writing the output");
+	tout_free(&out);
 	cli_release(results);
 	printer_free(&p);
 	if (rc < 0) {
