@@ -100,8 +100,8 @@ static const char *const keys[] = {
     "zeta", "a1", "a10", "a01", "a9", "a9999999999999999999", "a99999999999999999999", "A", "_x",
     "\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87", "123", "", "with space", "k:v", "x-y", "projectcalico.org/label",
     "name", "spec", "kind", "status", "metadata", "items", "uid",
-    "a-very-long-key-name-that-is-more-than-one-hundred-and-twenty-eight-characters-long-so-that-"
-    "libyaml-cannot-use-it-as-a-simple-key-at-all",
+    ("a-very-long-key-name-that-is-more-than-one-hundred-and-twenty-eight-characters-long-so-that-"
+     "libyaml-cannot-use-it-as-a-simple-key-at-all"),
 };
 
 /* What resources usually hold: rounds made of these alone print through
