@@ -476,7 +476,8 @@ static int call_once(struct etcd_client *c, const char *path, const char *body, 
 			json_decref(r);
 			return STORE_ECOMPACTED;
 		}
-		if (code == GRPC_PERMISSION_DENIED || code == GRPC_UNAUTHENTICATED) {
+		if (code == GRPC_PERMISSION_DENIED || code == GRPC_UNAUTHENTICATED ||
+		    (code == GRPC_INVALID_ARGUMENT && strstr(gw_message(r), "user name is empty"))) {
 			err_set(e, -EPERM, "etcd %s: %s%s", ep, gw_message(r),
 				c->user ? "" : " (no etcdUsername is configured)");
 			json_decref(r);

@@ -12,8 +12,8 @@
  * reconnects after a short delay (doubling up to 2 s while it keeps
  * failing), resuming at the revision after the last one it delivered. If
  * etcd has compacted that revision away it answers "canceled" with a
- * compact_revision: the watch reports STORE_WATCH_RESYNC and starts again
- * from the present. */
+ * compact_revision: the watch reports STORE_WATCH_RESYNC and resumes from
+ * that oldest revision etcd still has. */
 #include "store/etcd_kv.h"
 #include "store/store_int.h"
 
@@ -44,7 +44,7 @@ struct store_watch {
 	ev_timer curl_timer; /* curl's timeout */
 	ev_timer retry;	     /* reconnect delay */
 	double backoff;
-	int64_t next_rev; /* resume here (first revision not yet delivered) */
+	int64_t next_rev; /* resume here (first revision not yet delivered), >= 1 */
 	char *line;	  /* the partial message */
 	size_t len, cap;
 	bool got_data;	  /* this connection delivered a message */
@@ -116,15 +116,16 @@ static void on_message(struct store_watch *w, const char *text, size_t len)
 			 m ? m : json_is_string(err) ? json_string_value(err) : "unknown error");
 		w->restart = true;
 	} else if (etcd_int(result, "compact_revision") > 0) {
-		/* Asked for history etcd no longer has: start over from now. */
-		int64_t now = etcd_int(json_object_get(result, "header"), "revision");
+		/* Asked for history etcd no longer has. Go on from the oldest
+		 * revision it still has: together with the caller's full
+		 * re-read nothing after it is missed (a few changes may come
+		 * twice, which a re-reader does not mind). */
+		int64_t oldest = etcd_int(result, "compact_revision");
 
-		if (now < etcd_int(result, "compact_revision"))
-			now = etcd_int(result, "compact_revision");
-		w->next_rev = 0; /* 0: start_revision "now" on reconnect */
+		w->next_rev = oldest;
 		w->restart = true;
 		w->why[0] = '\0';
-		deliver(w, STORE_WATCH_RESYNC, NULL, now,
+		deliver(w, STORE_WATCH_RESYNC, NULL, oldest,
 			"etcd compacted the revisions the watch would resume from");
 	} else if (json_is_true(json_object_get(result, "canceled"))) {
 		const char *r = json_string_value(json_object_get(result, "cancel_reason"));
@@ -133,9 +134,6 @@ static void on_message(struct store_watch *w, const char *text, size_t len)
 			 r ? r : "no reason given");
 		w->restart = true;
 	} else {
-		if (w->next_rev == 0)
-			/* Started from "now": the header says where that was. */
-			w->next_rev = etcd_int(json_object_get(result, "header"), "revision") + 1;
 		on_events(w, result);
 	}
 	json_decref(msg);

@@ -133,9 +133,9 @@ enum store_watch_event {
 	/* Resources changed; `changes` lists them as store_changes_since does
 	 * and `rev` is the revision they are complete up to. */
 	STORE_WATCH_CHANGED,
-	/* History after the resume revision was compacted (or the watch
-	 * could not tell what it missed): re-read everything; the watch goes
-	 * on from `rev`. */
+	/* History after the resume revision was compacted: re-read
+	 * everything; the watch goes on with the changes from `rev` (the
+	 * oldest revision etcd still has) on. */
 	STORE_WATCH_RESYNC,
 	/* The stream broke (`msg` says why); the watch reconnects by itself,
 	 * to the next endpoint, and resumes after the last revision seen. */
