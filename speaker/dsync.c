@@ -126,7 +126,7 @@ static void watch_cb(void *ctx, enum store_watch_event ev, const json_t *changes
 		report(d, msg);
 		return;
 	}
-	if (d->last_error[0] && ev != STORE_WATCH_LOST) {
+	if (d->last_error[0]) {
 		log_info("datastore: watch resumed at revision %lld", (long long)rev);
 		d->last_error[0] = '\0';
 	}

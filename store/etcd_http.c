@@ -361,16 +361,20 @@ static int base_setup(struct etcd_client *c, CURL *h, const char *path, const ch
  * *status and *out (parsed JSON, NULL if the body is not JSON) on
  * CURLE_OK. */
 static CURLcode post(struct etcd_client *c, const char *path, const char *body, long *status,
-		     json_t **out, struct err *e)
+		     json_t **out, char *why, struct err *e)
 {
 	struct curl_slist *hdrs = NULL;
 	struct buf b = {0};
 	CURLcode cc;
 
 	*out = NULL;
+	why[0] = '\0';
 	curl_easy_reset(c->h);
 	if (base_setup(c, c->h, path, body, &hdrs, e) < 0)
 		return CURLE_OUT_OF_MEMORY;
+	/* curl's detail ("SSL certificate problem: ...") says more than
+	 * its error code's text. */
+	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, why);
 	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
 	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &b);
@@ -382,9 +386,10 @@ static CURLcode post(struct etcd_client *c, const char *path, const char *body, 
 		if (!*out)
 			err_set(e, -EIO, "etcd %s%s: HTTP %ld with a body that is not JSON: %.200s",
 				c->endpoints[c->cur], path, *status, b.data ? b.data : "");
-	} else {
-		err_set(e, -EIO, "%s", curl_easy_strerror(cc));
 	}
+	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, NULL);
+	if (cc != CURLE_OK && !why[0])
+		snprintf(why, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
 	free(b.data);
 	return cc;
 }
@@ -428,20 +433,21 @@ static int call_once(struct etcd_client *c, const char *path, const char *body, 
 
 	while (attempts < c->n_endpoints) {
 		const char *ep = c->endpoints[c->cur];
+		char why[CURL_ERROR_SIZE];
 		long status = 0;
 		json_t *r = NULL;
-		CURLcode cc = post(c, path, body, &status, &r, e);
+		CURLcode cc = post(c, path, body, &status, &r, why, e);
 		int64_t code;
 
 		if (cc == CURLE_OUT_OF_MEMORY)
 			return -ENOMEM;
 		if (cc != CURLE_OK) {
-			note_failure(tried, sizeof(tried), ep, curl_easy_strerror(cc));
+			note_failure(tried, sizeof(tried), ep, why);
 			if (!connect_failure(cc) && !(flags & ETCD_READ))
 				return err_set(e, -EIO,
 					       "etcd %s: %s (the write may or may not have been "
 					       "applied)",
-					       ep, curl_easy_strerror(cc));
+					       ep, why);
 			etcd_failover(c);
 			attempts++;
 			continue;
