@@ -45,7 +45,13 @@ struct etcd_store {
 	bool batch;
 	struct op *ops;
 	size_t n_ops, cap_ops;
+	size_t queued_bytes; /* keys and values queued, for etcd's request size cap */
 };
+
+/* etcd refuses requests over --max-request-bytes (1.5 MiB by default);
+ * base64 makes a value 4/3 its size, so a batch's transaction is sent
+ * before its keys and values pass 1 MiB. */
+#define TXN_MAX_BYTES (1u << 20)
 
 static struct etcd_store *es(struct store *st)
 {
@@ -218,6 +224,7 @@ static void drop_queue(struct etcd_store *st)
 	for (size_t i = 0; i < st->n_ops; i++)
 		op_free(&st->ops[i]);
 	st->n_ops = 0;
+	st->queued_bytes = 0;
 }
 
 static bool queued(const struct etcd_store *st, const char *prefix, bool exact)
@@ -355,7 +362,8 @@ static int enqueue(struct etcd_store *st, const char *kind, const char *name, js
 		return oom(e);
 	}
 	st->ops[st->n_ops++] = op;
-	if (st->batch && st->n_ops < STORE_ETCD_TXN_OPS)
+	st->queued_bytes += strlen(op.key) + (op.value ? strlen(op.value) : 0);
+	if (st->batch && st->n_ops < STORE_ETCD_TXN_OPS && st->queued_bytes < TXN_MAX_BYTES)
 		return 0;
 	return flush(st, e);
 }

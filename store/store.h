@@ -100,7 +100,8 @@ int store_delete(struct store *st, const char *kind, const char *name, const cha
  * etcd: the writes are checked when made (so per-resource errors come at
  * once) and sent as etcd transactions whose compares repeat the checks.
  * etcd caps a transaction at --max-txn-ops operations (default 128): a
- * batch is sent in transactions of at most STORE_ETCD_TXN_OPS writes, each
+ * batch is sent in transactions of at most STORE_ETCD_TXN_OPS writes (and
+ * 1 MiB of keys and values, under etcd's 1.5 MiB request cap), each
  * atomic, sent as soon as it is full; a read of a key written earlier in
  * the batch also sends what is queued first (so the batch reads its own
  * writes, as in SQLite). A transaction whose compare fails (another writer
