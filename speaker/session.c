@@ -1146,6 +1146,16 @@ void session_accept(struct session *s, int fd)
 		close(fd);
 		return;
 	}
+	if (s->cfg.ttl_security) {
+		int ttl = net_syn_ttl(fd), min = 256 - s->cfg.ttl_security;
+
+		if (ttl >= 0 && ttl < min) {
+			slog(LOG_WARN, s, "refusing connection: TTL %d below %d (ttlSecurity %u, GTSM)",
+			     ttl, min, s->cfg.ttl_security);
+			close(fd);
+			return;
+		}
+	}
 	if (net_set_ttl(fd, s->cfg.peer.family, s->cfg.ttl_security, &e))
 		slog(LOG_WARN, s, "%s", e.msg);
 	switch (s->state) {
