@@ -80,6 +80,14 @@ teardown_file() {
 
 teardown() {
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || ix_dump_logs >&3 2>/dev/null || true
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${NF_DEBUG:-}" ]; then
+		cp -r "$IX_DIR" /tmp/relnet-nf-debug
+		for p in $(ix_pid node-2) $(ix_pid node-1); do
+			ps -o pid,stat,pcpu,wchan:30,args -p "$p" >&3
+		done
+		cbgpd_ctl node-2 peers >&3 2>&1
+		ix_exec 2 ss -tnpi >&3
+	fi
 }
 
 # nf_add_node I: one more namespace on the LAN ix_lan built (10.0.0.I/24).
@@ -235,6 +243,9 @@ nf_between() {
 @test "node 1's own link down and up: short sessions drop, every route is back in the kernel after link up" {
 	wait_until 60 nf_all_up
 	wait_until 10 nf_all_routes
+	# Keep the IPv6 address over the outage, as a node's network manager
+	# would put it back (the kernel drops it on link down by default).
+	ix_exec 1 sysctl -qw net.ipv6.conf.eth0.keep_addr_on_down=1
 	ix_exec 1 ip link set eth0 down
 	# The 6 s sessions notice; the 240 s mesh session outlives a short outage
 	# (TCP retransmits), as BIRD's would.
