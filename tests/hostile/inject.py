@@ -24,6 +24,7 @@ import ctypes
 import json
 import os
 import select
+import shutil
 import socket
 import struct
 import subprocess
@@ -748,6 +749,17 @@ def main(argv):
         good.stop.set()
     finally:
         rig.close(keep_log=failed > 0)
+    # Under the ASan/UBSan build the speaker reports at exit (leaks included).
+    n += 1
+    with open(rig.log.name, errors="replace") as f:
+        report = [l.strip() for l in f if "ERROR: AddressSanitizer" in l or
+                  "ERROR: LeakSanitizer" in l or "runtime error:" in l]
+    print("%s %d - no sanitizer report from the speaker" % ("not ok" if report else "ok", n))
+    if report:
+        print("# %s (log %s)" % (report[0], rig.log.name))
+        failed += 1
+    if not failed:
+        shutil.rmtree(rig.dir, ignore_errors=True)
     print("1..%d" % n)
     return 1 if failed else 0
 

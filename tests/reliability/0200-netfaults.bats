@@ -80,14 +80,6 @@ teardown_file() {
 
 teardown() {
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || ix_dump_logs >&3 2>/dev/null || true
-	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${NF_DEBUG:-}" ]; then
-		cp -r "$IX_DIR" /tmp/relnet-nf-debug
-		for p in $(ix_pid node-2) $(ix_pid node-1); do
-			ps -o pid,stat,pcpu,wchan:30,args -p "$p" >&3
-		done
-		cbgpd_ctl node-2 peers >&3 2>&1
-		ix_exec 2 ss -tnpi >&3
-	fi
 }
 
 # nf_add_node I: one more namespace on the LAN ix_lan built (10.0.0.I/24).
@@ -160,7 +152,7 @@ nf_between() {
 		kill -CONT "$pid"
 		false
 	}
-	echo "session left Established ${took}s after SIGSTOP (hold $HOLD s)"
+	echo "# session left Established ${took}s after SIGSTOP (hold $HOLD s)" >&3
 	# The peer's last KEEPALIVE (every 2 s) restarted the timer up to 2 s
 	# before the stop; polling adds a little.
 	nf_between "$took" $((HOLD - 3)) $((HOLD + 2))
@@ -185,7 +177,7 @@ nf_between() {
 		kill -CONT "$pid"
 		false
 	}
-	echo "session left Established ${took}s after SIGSTOP (hold $HOLD s)"
+	echo "# session left Established ${took}s after SIGSTOP (hold $HOLD s)" >&3
 	nf_between "$took" $((HOLD - 3)) $((HOLD + 2))
 	[[ $(cbgpd_counter node-1 10.0.0.4 .lastError) == *"Hold timer expired"* ]]
 	# A hold timer expiry is an error, not a restart: no stale routes kept.
@@ -211,7 +203,7 @@ nf_between() {
 	[ "$(cbgpd_counter node-1 10.0.0.4 .prefixes.stale)" -ge 1 ] ||
 		cbgpd_route node-1 192.168.104.0/24 | jq -e '.stale == true'
 	wait_until 10 e2e_kernel_lacks 1 "192.168.104.0/24"
-	echo "stale route removed after $((SECONDS - t0)) s (restart time 5 s)"
+	echo "# stale route removed after $((SECONDS - t0)) s (restart time 5 s)" >&3
 	[ $((SECONDS - t0)) -ge 4 ]
 	nf_up 10.0.0.3
 	rm -f "$IX_DIR/peer4/bgpd.ctl"
@@ -230,7 +222,7 @@ nf_between() {
 		ip -n "$hub" link set v4 up
 		false
 	}
-	echo "session left Established ${took}s after the link went down"
+	echo "# session left Established ${took}s after the link went down" >&3
 	nf_between "$took" $((HOLD - 3)) $((HOLD + 2))
 	wait_until 3 e2e_kernel_lacks 1 "192.168.104.0/24"
 	nf_up 10.0.0.3

@@ -20,6 +20,7 @@ encoders come from tests/hostile/inject.py.
 
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -233,6 +234,8 @@ def main(argv):
                   "ERROR: LeakSanitizer" in l or "runtime error:" in l]
     tap.result("sanitizer report in %s: %s" % (rig.log.name, report[0].strip())
                if report else None, "no sanitizer report from the speaker")
+    if not tap.failed:
+        shutil.rmtree(rig.dir, ignore_errors=True)
     print("1..%d" % tap.n)
     return 1 if tap.failed else 0
 
