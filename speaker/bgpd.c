@@ -407,6 +407,10 @@ int main(int argc, char **argv)
 		store_config_free(&dm.scfg);
 		return 1;
 	}
+	if (opt.node && !opt.graceful_restart && dsmode_kernel_has_earlier_routes()) {
+		log_info("the kernel holds routes of an earlier run: restarting gracefully");
+		opt.graceful_restart = true;
+	}
 	if (speaker_new(dm.loop, plan, opt.graceful_restart, &dm.d.sp, &e) ||
 	    speaker_apply(dm.d.sp, plan, NULL, &e)) {
 		log_error("%s", e.msg);
