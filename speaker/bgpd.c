@@ -62,6 +62,8 @@ static void usage(FILE *out)
 		"  --foreground         do not detach\n"
 		"  --graceful-restart   start as a restarting speaker (RFC 4724): set the R bit\n"
 		"                       and defer our updates until the peers' End-of-RIB\n"
+		"                       (automatic with --node when the kernel holds routes\n"
+		"                       of an earlier run)\n"
 		"  --help, --version\n",
 		IPC_SOCKET_ENV, IPC_DEFAULT_SOCKET);
 }
