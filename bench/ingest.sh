@@ -15,7 +15,7 @@
 # Prints one line per measurement and the medians of all rounds.
 #
 # usage: bench/ingest.sh [--runs 3] [--prefixes 1000000] [--attr-sets 5000]
-#                        [--receivers "floor bird calico"]
+#                        [--receivers "floor bird calico"] [--perf DIR]
 # Needs root (network namespaces) and a build (scripts/build).
 set -euo pipefail
 
@@ -25,13 +25,15 @@ RUNS=3
 PREFIXES=1000000
 ATTR_SETS=5000
 RECEIVERS="floor bird calico"
+PERF_OUT=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) RUNS=$2; shift 2 ;;
 	--prefixes) PREFIXES=$2; shift 2 ;;
 	--attr-sets) ATTR_SETS=$2; shift 2 ;;
 	--receivers) RECEIVERS=$2; shift 2 ;;
-	*) echo "usage: $0 [--runs N] [--prefixes N] [--attr-sets A] [--receivers \"floor bird calico\"]" >&2; exit 2 ;;
+	--perf) PERF_OUT=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
+	*) echo "usage: $0 [--runs N] [--prefixes N] [--attr-sets A] [--receivers \"floor bird calico\"] [--perf DIR]" >&2; exit 2 ;;
 	esac
 done
 
@@ -78,8 +80,18 @@ feed_and_watch() {
 	"$CPUWATCH" --pid "$pid" --idle-ms 1000 --timeout 300 >"$dir/cpuwatch.out" &
 	local wpid=$!
 	wait_until 5 grep -q '^cpuwatch start' "$dir/cpuwatch.out"
+	local ppid=
+	if [ -n "$PERF_OUT" ]; then
+		perf record -q -g -F 2999 -p "$pid" -o "$PERF_OUT/$name.perf.data" 2>"$dir/perf.err" &
+		ppid=$!
+		sleep 0.5 # perf attaches asynchronously
+	fi
 	ix_spawn 2 "$name.feeder" "$FEEDER" "${FEED_ARGS[@]}" --peer-as $RECV_AS
 	wait "$wpid" || { echo "ingest: $name never went idle" >&2; cat "$IX_DIR/$name.feeder/log" >&2; return 1; }
+	if [ -n "$ppid" ]; then
+		kill -INT "$ppid"
+		wait "$ppid" || true
+	fi
 	local fl="$IX_DIR/$name.feeder/log" est idle start
 	wait_until 10 grep -q '^feeder sent-eor' "$fl" || { cat "$fl" >&2; return 1; }
 	est=$(event "$fl" feeder established)

@@ -2,6 +2,7 @@
  * and background sweeps. The decision itself is in rib_decide.c, outbound
  * queues in rib_out.c, iteration in rib_walk.c. */
 #include "speaker/rib_int.h"
+#include "speaker/bigmem.h"
 
 #include "lib/log.h"
 
@@ -93,6 +94,7 @@ static uint32_t path_alloc(struct rib *r)
 				return 0;
 			r->paths = n;
 			r->paths_cap = cap;
+			bigmem_hint(n, (size_t)cap * sizeof(*n));
 		}
 		i = r->paths_top++;
 	}
