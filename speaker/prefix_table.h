@@ -3,12 +3,12 @@
  * Prefixes get dense 32-bit indexes (1..); per index the table stores the key
  * (4 or 16 address bytes followed by the length byte) and one 32-bit value
  * (the RIB's first-path index). Lookup is an open-addressing hash of indexes
- * with linear probing. Each slot holds the index and the key's 32-bit hash,
- * so a probe past a foreign slot costs no visit to its key, and growing the
- * table never reads a key: the slots are split in order into a table twice
- * the size (every entry goes to its home or home + old size), a sequential
- * pass instead of one cache miss per prefix. The hash keeps runs of
- * consecutive prefixes in neighbouring slots (see hash_key()).
+ * with linear probing inside "lanes" (see hash_key()). Each slot holds the
+ * index and the key's 32-bit hash, so a probe past a foreign slot costs no
+ * visit to its key, and growing the table never reads a key: the slots are
+ * split in order into a table twice the size (every entry goes to its home
+ * or home + old size), a sequential pass instead of one cache miss per
+ * prefix. The hash keeps runs of consecutive prefixes in neighbouring slots.
  *
  * Why a hash and not a radix trie: the RIB only needs exact-match lookups
  * (longest-prefix match is the kernel's job), and at 1M IPv4 prefixes this
