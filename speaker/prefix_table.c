@@ -15,9 +15,9 @@ void ptab_init(struct ptab *t, enum bgp_family fam)
 
 void ptab_free(struct ptab *t)
 {
-	free(t->keys);
-	free(t->values);
-	free(t->slots);
+	bigmem_free(t->keys, (size_t)t->keys_cap * (t->key_len + 1u));
+	bigmem_free(t->values, (size_t)t->cap * sizeof(*t->values));
+	bigmem_free(t->slots, (size_t)t->n_slots * sizeof(*t->slots));
 	free(t->free);
 	memset(t, 0, sizeof(*t));
 }
@@ -174,11 +174,10 @@ uint32_t ptab_find(const struct ptab *t, const struct bgp_prefix *p)
 static int grow_slots(struct ptab *t)
 {
 	uint32_t n = t->n_slots ? t->n_slots * 2 : PTAB_MIN_SLOTS, mask = n - 1;
-	uint64_t *slots = calloc(n, sizeof(*slots));
+	uint64_t *slots = bigmem_grow(NULL, 0, (size_t)n * sizeof(*slots)); /* zeroed */
 
 	if (!slots)
 		return -1;
-	bigmem_hint(slots, (size_t)n * sizeof(*slots));
 	for (uint32_t s = 0; s < t->n_slots; s++) {
 		uint64_t v = t->slots[s];
 		uint32_t d;
@@ -189,7 +188,7 @@ static int grow_slots(struct ptab *t)
 			;
 		slots[d] = v;
 	}
-	free(t->slots);
+	bigmem_free(t->slots, (size_t)t->n_slots * sizeof(*t->slots));
 	t->slots = slots;
 	t->n_slots = n;
 	return 0;
@@ -198,18 +197,23 @@ static int grow_slots(struct ptab *t)
 static int grow_entries(struct ptab *t)
 {
 	uint32_t cap = t->cap ? t->cap + t->cap / 2 : 1024;
-	uint8_t *keys = realloc(t->keys, (size_t)cap * (t->key_len + 1u));
+	size_t kl = t->key_len + 1u;
 
-	if (!keys)
-		return -1;
-	t->keys = keys;
-	bigmem_hint(keys, (size_t)cap * (t->key_len + 1u));
-	uint32_t *values = realloc(t->values, (size_t)cap * sizeof(*values));
+	/* keys_cap tracks the keys' own size, so that a failure between the two
+	 * arrays leaves each freeable with its true size. */
+	if (t->keys_cap < cap) {
+		uint8_t *keys = bigmem_grow(t->keys, (size_t)t->keys_cap * kl, (size_t)cap * kl);
+
+		if (!keys)
+			return -1;
+		t->keys = keys;
+		t->keys_cap = cap;
+	}
+	uint32_t *values = bigmem_grow(t->values, (size_t)t->cap * sizeof(*values),
+				       (size_t)cap * sizeof(*values)); /* tail zeroed */
 	if (!values)
 		return -1;
 	t->values = values;
-	bigmem_hint(values, (size_t)cap * sizeof(*values));
-	memset(t->values + t->cap, 0, (size_t)(cap - t->cap) * sizeof(*values));
 	t->cap = cap;
 	return 0;
 }
@@ -331,6 +335,6 @@ bool ptab_covers(const struct bgp_prefix *p, const struct bgp_prefix *q)
 
 size_t ptab_bytes(const struct ptab *t)
 {
-	return (size_t)t->cap * (t->key_len + 1 + sizeof(uint32_t)) +
+	return (size_t)t->keys_cap * (t->key_len + 1u) + (size_t)t->cap * sizeof(uint32_t) +
 	       (size_t)t->n_slots * sizeof(*t->slots) + (size_t)t->free_cap * sizeof(uint32_t);
 }

@@ -31,7 +31,8 @@ struct ptab {
 	uint8_t key_len;  /* 4 or 16 */
 	uint8_t *keys;	  /* key_len address bytes + 1 length byte per index */
 	uint32_t *values; /* per index; 0 = slot unused */
-	uint32_t cap;	  /* entries allocated in keys/values (index 0 unused) */
+	uint32_t cap;	  /* entries allocated in values (index 0 unused) */
+	uint32_t keys_cap; /* entries allocated in keys (>= cap) */
 	uint32_t top;	  /* highest index handed out + 1 */
 	uint32_t count;	  /* live prefixes */
 	uint64_t *slots;  /* hash << 32 | index, or 0 (empty) */

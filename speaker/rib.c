@@ -88,13 +88,13 @@ static uint32_t path_alloc(struct rib *r)
 	} else {
 		if (r->paths_top >= r->paths_cap) {
 			uint32_t cap = r->paths_cap + r->paths_cap / 2;
-			struct rib_path *n = realloc(r->paths, (size_t)cap * sizeof(*n));
+			struct rib_path *n = bigmem_grow(r->paths, (size_t)r->paths_cap * sizeof(*n),
+							 (size_t)cap * sizeof(*n));
 
 			if (!n)
 				return 0;
 			r->paths = n;
 			r->paths_cap = cap;
-			bigmem_hint(n, (size_t)cap * sizeof(*n));
 		}
 		i = r->paths_top++;
 	}
@@ -299,7 +299,7 @@ int rib_new(const struct rib_config *cfg, const struct rib_hooks *hooks, struct 
 	r->self.cluster_id = cfg->cluster_id ? cfg->cluster_id : cfg->router_id;
 	r->attrs = attr_store_new();
 	r->paths_cap = 1024;
-	r->paths = calloc(r->paths_cap, sizeof(*r->paths));
+	r->paths = bigmem_grow(NULL, 0, (size_t)r->paths_cap * sizeof(*r->paths));
 	r->peers_cap = 16;
 	r->peers = calloc(r->peers_cap, sizeof(*r->peers));
 	r->up = calloc(r->peers_cap, sizeof(*r->up));
@@ -332,7 +332,7 @@ void rib_free(struct rib *r)
 		rib_group_put(r, r->groups); /* only reached for leaked groups */
 	for (int f = 0; f < BGP_FAM_COUNT; f++)
 		ptab_free(&r->tab[f]);
-	free(r->paths);
+	bigmem_free(r->paths, (size_t)r->paths_cap * sizeof(*r->paths));
 	free(r->peers);
 	free(r->up);
 	free(r->cand);
