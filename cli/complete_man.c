@@ -208,21 +208,32 @@ static void put_sub_sections(struct cli *c, const char *text);
 
 /* A group's subcommands (`node run`, `node shell`, ...): a section each,
  * from their own help texts. */
-static void put_subcommands(struct cli *c, const struct cli_cmd *group)
+static void put_subcommand_list(struct cli *c, const char *path, const struct cli_cmd *group)
 {
 	size_t n;
 	const struct cli_cmd *subs = cli_subcommands(group, &n);
 
-	if (!subs)
-		return;
-	printf("# SUBCOMMANDS\n\n");
-	for (size_t i = 0; i < n; i++) {
-		printf("## %s %s\n\n", group->name, subs[i].name);
+	for (size_t i = 0; subs && i < n; i++) {
+		char sub_path[128];
+		snprintf(sub_path, sizeof(sub_path), "%s %s", path, subs[i].name);
+		printf("## %s\n\n", sub_path);
 		for (const char *p = subs[i].synopsis; *p; p++)
 			put_escaped(*p == '\n' ? " " : p, 1);
 		printf("\n\n");
 		put_sub_sections(c, subs[i].help);
+		/* A nested group (`datastore migrate`): its commands follow. */
+		put_subcommand_list(c, sub_path, &subs[i]);
 	}
+}
+
+static void put_subcommands(struct cli *c, const struct cli_cmd *group)
+{
+	size_t n;
+
+	if (!cli_subcommands(group, &n))
+		return;
+	printf("# SUBCOMMANDS\n\n");
+	put_subcommand_list(c, group->name, group);
 }
 
 static void put_see_also(const struct cli_cmd *self)
