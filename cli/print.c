@@ -79,37 +79,93 @@ bool printer_is_table(const struct printer *p)
 	return p->fmt == PRINT_PS || p->fmt == PRINT_WIDE || p->fmt == PRINT_CUSTOM;
 }
 
-/* Display width as Go's tabwriter counts it: UTF-8 runes. */
-static size_t rune_count(const char *s)
+/* A table being built: every cell's text back to back in one buffer, its
+ * start and display width (UTF-8 runes, as Go's tabwriter counts) beside
+ * it. Cells are copied in as they come, so the caller frees each one at
+ * once (and malloc hands the same memory to the next cell). */
+struct table {
+	size_t ncols, ncells, cap;
+	struct text_out text;
+	size_t *off; /* ncells + 1 entries: cell i is text[off[i], off[i+1]) */
+	size_t *runes;
+};
+
+static void table_init(struct table *t, size_t ncols, size_t nrows)
 {
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	t->cap = ncols * nrows + 1;
+	t->off = malloc(t->cap * sizeof(*t->off));
+	t->runes = malloc(t->cap * sizeof(*t->runes));
+	if (!t->off || !t->runes)
+		abort();
+	t->off[0] = 0;
+	tout_init(&t->text, NULL);
+}
+
+static void table_add(struct table *t, const char *cell)
+{
+	size_t n = 0, r = 0;
+
+	if (t->ncells + 1 >= t->cap)
+		abort(); /* more cells than table_init was told */
+	for (; cell[n]; n++)
+		r += ((unsigned char)cell[n] & 0xc0) != 0x80;
+	tout_put(&t->text, cell, n);
+	if (t->text.err)
+		abort();
+	t->runes[t->ncells++] = r;
+	t->off[t->ncells] = t->text.len;
+}
+
+static void table_write(struct table *t, struct text_out *out)
+{
+	static const char spaces[] = "                                                                ";
+	size_t *width = calloc(t->ncols ? t->ncols : 1, sizeof(*width));
+
+	if (!width)
+		abort();
+	for (size_t j = 0; j < t->ncols; j++)
+		width[j] = 5; /* minwidth */
+	for (size_t i = 0; i < t->ncells; i++)
+		if (t->runes[i] + 3 > width[i % t->ncols]) /* padding 3 */
+			width[i % t->ncols] = t->runes[i] + 3;
+	for (size_t i = 0; i < t->ncells; i++) {
+		size_t pad = width[i % t->ncols] - t->runes[i];
+
+		tout_put(out, t->text.buf + t->off[i], t->off[i + 1] - t->off[i]);
+		for (; pad > sizeof(spaces) - 1; pad -= sizeof(spaces) - 1)
+			tout_put(out, spaces, sizeof(spaces) - 1);
+		tout_put(out, spaces, pad);
+		if (i % t->ncols == t->ncols - 1)
+			tout_put(out, "\n", 1);
+	}
+	free(width);
+}
+
+static void table_free(struct table *t)
+{
+	tout_free(&t->text);
+	free(t->off);
+	free(t->runes);
 }
 
 void tab_render(char ***rows, size_t nrows, size_t ncols, struct strbuf *out)
 {
-	size_t *width = calloc(ncols ? ncols : 1, sizeof(*width));
+	struct text_out o;
+	struct table t;
 
-	if (!width)
+	table_init(&t, ncols, nrows);
+	for (size_t i = 0; i < nrows; i++)
+		for (size_t j = 0; j < ncols; j++)
+			table_add(&t, rows[i][j]);
+	tout_init(&o, NULL);
+	table_write(&t, &o);
+	table_free(&t);
+	if (o.err)
 		abort();
-	for (size_t j = 0; j < ncols; j++) {
-		width[j] = 5; /* minwidth */
-		for (size_t i = 0; i < nrows; i++) {
-			size_t w = rune_count(rows[i][j]) + 3; /* padding */
-			if (w > width[j])
-				width[j] = w;
-		}
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		for (size_t j = 0; j < ncols; j++) {
-			sb_add(out, rows[i][j]);
-			sb_pad(out, ' ', width[j] - rune_count(rows[i][j]));
-		}
-		sb_add(out, "\n");
-	}
-	free(width);
+	sb_addn(out, o.buf ? o.buf : "", o.len);
+	tout_free(&o);
 }
 
 /* ", "-joined headings of the kind, for the custom-columns error. */
@@ -136,7 +192,7 @@ static char *valid_headings(const struct kind_desc *k)
 
 /* One table: headings, then one row per item. */
 static int print_table(const struct printer *p, const struct kind_desc *k, const json_t *items,
-		       struct strbuf *out, struct err *e)
+		       struct text_out *out, struct err *e)
 {
 	const char *const *headings;
 	size_t ncols = 0, nrows = json_array_size(items) + 1;
@@ -161,32 +217,28 @@ static int print_table(const struct printer *p, const struct kind_desc *k, const
 		cols = (const char **)headings;
 	}
 
-	char ***rows = calloc(nrows, sizeof(*rows));
-	if (!rows)
-		abort();
-	rows[0] = (char **)cols;
+	struct table t;
+
+	table_init(&t, ncols, nrows);
+	for (size_t j = 0; j < ncols; j++)
+		table_add(&t, cols[j]);
 	for (size_t i = 1; i < nrows; i++) {
 		const json_t *item = json_array_get(items, i - 1);
-		rows[i] = calloc(ncols ? ncols : 1, sizeof(char *));
-		if (!rows[i])
-			abort();
+
 		for (size_t j = 0; j < ncols; j++) {
 			char *cell = res_cell(k, item, cols[j], &p->ctx);
-			rows[i][j] = cell ? cell : strdup("");
+
+			table_add(&t, cell ? cell : "");
+			free(cell);
 		}
 	}
-	tab_render(rows, nrows, ncols, out);
-	sb_add(out, "\n"); /* calicoctl leaves a gap after each table */
-	for (size_t i = 1; i < nrows; i++) {
-		for (size_t j = 0; j < ncols; j++)
-			free(rows[i][j]);
-		free(rows[i]);
-	}
-	free(rows);
+	table_write(&t, out);
+	tout_put(out, "\n", 1); /* calicoctl leaves a gap after each table */
+	table_free(&t);
 	return 0;
 }
 
-static int print_tables(const struct printer *p, const json_t *results, struct strbuf *out,
+static int print_tables(const struct printer *p, const json_t *results, struct text_out *out,
 			struct err *e)
 {
 	size_t i;
@@ -212,25 +264,26 @@ static int print_tables(const struct printer *p, const json_t *results, struct s
 	return 0;
 }
 
-int printer_print(const struct printer *p, const json_t *results, struct strbuf *out,
+int printer_print(const struct printer *p, const json_t *results, struct text_out *out,
 		  struct err *e)
 {
 	const json_t *v;
-	char *text;
+	int rc;
 
 	if (printer_is_table(p))
-		return print_tables(p, results, out, e);
-	/* One result prints bare; none prints null (Go's nil slice). */
-	if (json_array_size(results) == 1)
-		v = json_array_get(results, 0);
-	else if (json_array_size(results) == 0)
-		v = json_null();
-	else
-		v = results;
-	text = p->fmt == PRINT_YAML ? yaml_dump(v) : json_dump_go(v);
-	if (!text)
-		return err_set(e, -ENOMEM, "out of memory");
-	sb_add(out, text);
-	free(text);
-	return 0;
+		rc = print_tables(p, results, out, e);
+	else {
+		/* One result prints bare; none prints null (Go's nil slice). */
+		if (json_array_size(results) == 1)
+			v = json_array_get(results, 0);
+		else if (json_array_size(results) == 0)
+			v = json_null();
+		else
+			v = results;
+		rc = p->fmt == PRINT_YAML ? yaml_print(out, v) : json_print_go(out, v);
+	}
+	if (rc < 0 && out->err)
+		return err_set(e, out->err, "%s",
+			       out->err == -ENOMEM ? "out of memory" : "error writing the output");
+	return rc;
 }

@@ -141,6 +141,28 @@ static size_t unicode_escape(struct jp *j, char *out)
 	return put_utf8(out, (uint32_t)hi);
 }
 
+/* Bytes that end a plain run inside a string: the closing quote, a
+ * backslash, control characters and every non-ASCII byte. */
+static const unsigned char str_stop[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
+/* True when none of the 8 bytes at p is a str_stop byte. Bit tricks on a
+ * 64-bit word (a byte below n: (x - n) & ~x has its high bit set); a
+ * false "no" only sends the word to the byte loop. */
+static bool word_is_plain(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t w, quote, bslash;
+
+	memcpy(&w, p, sizeof(w));
+	quote = w ^ (ones * '"');
+	bslash = w ^ (ones * '\\');
+	return ((((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) |
+		 ((w - ones * 0x20) & ~w) | w) &
+		highs) == 0;
+}
+
 /* Parses the string at j->p (just after the opening quote). On success
  * *s and *n describe it: either a slice of the input (no escapes) or j->buf. */
 static bool parse_string(struct jp *j, const char **s, size_t *n)
@@ -148,16 +170,21 @@ static bool parse_string(struct jp *j, const char **s, size_t *n)
 	const char *q = j->p;
 	size_t len = 0;
 
-	/* Fast path: no escapes. */
-	while (q < j->end && *q != '"' && *q != '\\') {
+	/* Fast path: no escapes. Plain ASCII is skipped eight bytes at a
+	 * time, then a byte per test; the rest is looked at one by one. */
+	while (j->end - q >= 8 && word_is_plain(q))
+		q += 8;
+	while (q < j->end) {
 		unsigned char c = (unsigned char)*q;
 
-		if (c < 0x20)
-			return j->p = q, fail(j, "control character in string"), false;
-		if (c < 0x80) {
+		if (!str_stop[c]) {
 			q++;
 			continue;
 		}
+		if (c == '"' || c == '\\')
+			break;
+		if (c < 0x20)
+			return j->p = q, fail(j, "control character in string"), false;
 		len = utf8_seq((const unsigned char *)q, (size_t)(j->end - q));
 		if (!len)
 			return j->p = q, fail(j, "invalid UTF-8 in string"), false;
