@@ -336,12 +336,12 @@ static int handle_update(struct ls_loop *l, struct ls_session *s, const uint8_t 
 	size_t n = len - BM_HEADER_LEN;
 	s->updates++;
 	l->last_update = now;
-	if (!s->t_first_update)
-		s->t_first_update = now;
 	if (len == 23) {
 		s->t_eor = now;
 		return 0;
 	}
+	if (!s->t_first_update) /* the first with routes, not an End-of-RIB */
+		s->t_first_update = now;
 	if (n < 4 || 2 + (size_t)get16(b) + 2 > n) {
 		set_error(s, "UPDATE: withdrawn routes length runs past the message");
 		return -EBADMSG;
