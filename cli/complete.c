@@ -322,10 +322,11 @@ int complete_words(struct cli *c, int argc, char **argv)
 	cmd = complete_find_cmd(argv[i]);
 	if (!cmd || (cmd->flags & CMD_HIDDEN))
 		return CLI_OK;
-	/* A group (`node`): its options, then a subcommand word. */
+	/* A group (`node`, `datastore`, `datastore migrate`): its options,
+	 * then a subcommand word, which may be a group itself. */
 	size_t nsubs;
-	const struct cli_cmd *subs = cli_subcommands(cmd, &nsubs);
-	if (subs) {
+	const struct cli_cmd *subs;
+	while ((subs = cli_subcommands(cmd, &nsubs))) {
 		for (i++; i < argc - 1 && argv[i][0] == '-'; i++)
 			;
 		if (i == argc - 1) {

@@ -208,21 +208,32 @@ static void put_sub_sections(struct cli *c, const char *text);
 
 /* A group's subcommands (`node run`, `node shell`, ...): a section each,
  * from their own help texts. */
-static void put_subcommands(struct cli *c, const struct cli_cmd *group)
+static void put_subcommand_list(struct cli *c, const char *path, const struct cli_cmd *group)
 {
 	size_t n;
 	const struct cli_cmd *subs = cli_subcommands(group, &n);
 
-	if (!subs)
-		return;
-	printf("# SUBCOMMANDS\n\n");
-	for (size_t i = 0; i < n; i++) {
-		printf("## %s %s\n\n", group->name, subs[i].name);
+	for (size_t i = 0; subs && i < n; i++) {
+		char sub_path[128];
+		snprintf(sub_path, sizeof(sub_path), "%s %s", path, subs[i].name);
+		printf("## %s\n\n", sub_path);
 		for (const char *p = subs[i].synopsis; *p; p++)
 			put_escaped(*p == '\n' ? " " : p, 1);
 		printf("\n\n");
 		put_sub_sections(c, subs[i].help);
+		/* A nested group (`datastore migrate`): its commands follow. */
+		put_subcommand_list(c, sub_path, &subs[i]);
 	}
+}
+
+static void put_subcommands(struct cli *c, const struct cli_cmd *group)
+{
+	size_t n;
+
+	if (!cli_subcommands(group, &n))
+		return;
+	printf("# SUBCOMMANDS\n\n");
+	put_subcommand_list(c, group->name, group);
 }
 
 static void put_see_also(const struct cli_cmd *self)
@@ -242,10 +253,24 @@ static void put_see_also(const struct cli_cmd *self)
 static void put_top_extras(void)
 {
 	printf("# ENVIRONMENT\n\n"
+	       "Each setting is read as *CALICO\\_*_NAME_ first, then _NAME_; a calicoctl.cfg "
+	       "file, when present, is used instead (its *spec* keys: *datastoreType*, "
+	       "*sqlitePath*, *etcdEndpoints*, *etcdUsername*, *etcdPassword*, *etcdCACertFile*, "
+	       "*etcdCertFile*, *etcdKeyFile*, and the inline PEM *etcdCACert*, *etcdCert*, "
+	       "*etcdKey*).\n\n"
 	       "*DATASTORE\\_TYPE*, *CALICO\\_DATASTORE\\_TYPE*\n"
-	       "\tThe datastore: *sqlite* (the default).\n\n"
+	       "\tThe datastore: *sqlite* (the default) or *etcdv3* (the default when "
+	       "*ETCD\\_ENDPOINTS* is set).\n\n"
 	       "*SQLITE\\_PATH*, *CALICO\\_SQLITE\\_PATH*\n"
 	       "\tThe SQLite datastore file (default _/var/lib/calico/calico.db_).\n\n"
+	       "*ETCD\\_ENDPOINTS*\n"
+	       "\tetcd members, comma-separated URLs (_https://10.0.0.1:2379,https://10.0.0.2:2379_); "
+	       "a member that cannot be reached is skipped for the next.\n\n"
+	       "*ETCD\\_USERNAME*, *ETCD\\_PASSWORD*\n"
+	       "\tetcd user and password, when the cluster has auth enabled.\n\n"
+	       "*ETCD\\_CA\\_CERT\\_FILE*, *ETCD\\_CERT\\_FILE*, *ETCD\\_KEY\\_FILE*\n"
+	       "\tTLS: the CA that signed the members' certificates, and the client certificate "
+	       "and key.\n\n"
 	       "*CALICO\\_BGPD\\_SOCKET*\n"
 	       "\tThe control socket of *calico-bgpd*(8) for the *node* commands.\n\n"
 	       "# FILES\n\n"

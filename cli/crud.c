@@ -521,6 +521,37 @@ static int run(struct cli *c, enum crud_action act)
 	return rc;
 }
 
+int crud_apply_resources(struct cli *c, json_t *resources, size_t *handled, size_t *nerrs,
+			 struct strbuf *errs, struct err *fatal)
+{
+	struct batch b = { .init = true };
+	json_t *obj;
+	size_t i;
+
+	*handled = *nerrs = 0;
+	json_array_foreach(resources, i, obj) {
+		struct err e = { "" };
+		int rc = do_action(c, ACT_APPLY, &b, obj, true, &e);
+		if (rc < 0 && fatal_store_error(rc)) {
+			if (b.open)
+				store_rollback(c->st);
+			*fatal = e;
+			return CLI_FAIL;
+		}
+		if (rc < 0) {
+			if ((*nerrs)++)
+				sb_add(errs, " ");
+			sb_add(errs, e.msg);
+		} else
+			(*handled)++;
+	}
+	if (b.open && !b.wrote)
+		store_rollback(c->st);
+	else if (b.open && store_commit(c->st, fatal) < 0)
+		return CLI_FAIL;
+	return CLI_OK;
+}
+
 int cmd_create(struct cli *c)
 {
 	return run(c, ACT_CREATE);

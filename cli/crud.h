@@ -34,4 +34,13 @@ const struct kind_desc *crud_kind(const json_t *obj);
  * then validation and the store's own optimistic check. */
 int crud_update(struct cli *c, const struct kind_desc *k, json_t *obj, struct err *e);
 
+/* apply for resources already read and decoded (datastore migrate import):
+ * every resource through the same per-resource steps as `apply -f`, in one
+ * store batch. *handled counts successes; errs receives the failures as
+ * Go's %v of []error (space-separated, no brackets). A failure that stops
+ * everything (datastore locked, read-only, I/O) rolls back and returns
+ * CLI_FAIL with its message in *fatal. */
+int crud_apply_resources(struct cli *c, json_t *resources, size_t *handled, size_t *nerrs,
+			 struct strbuf *errs, struct err *fatal);
+
 #endif

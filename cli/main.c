@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/datastore.h"
 #include "cli/node.h"
 #include "cli/node_opsx.h"
 #include "lib/log.h"
@@ -40,6 +41,10 @@ static const int node_run_opts[] = { OPT_HELP, OPT_IP, OPT_IP6, OPT_AS, OPT_NAME
 static const int node_status_opts[] = { OPT_HELP, OPT_OUTPUT, OPT_ALLOW_MISMATCH, -1 };
 static const int node_peers_opts[] = { OPT_HELP, OPT_NODE, OPT_OUTPUT, OPT_CONFIG,
 	OPT_ALLOW_MISMATCH, -1 };
+static const int group_opts[] = { OPT_HELP, -1 };
+static const int migrate_opts[] = { OPT_HELP, OPT_CONFIG, OPT_ALLOW_MISMATCH, -1 };
+static const int migrate_import_opts[] = { OPT_HELP, OPT_FILENAME, OPT_CONFIG, OPT_ALLOW_MISMATCH,
+	-1 };
 static const int top_opts[] = { OPT_HELP, OPT_LOG_LEVEL, OPT_CONTEXT, OPT_ALLOW_MISMATCH, -1 };
 
 /* The command table, in the order of calicoctl's top-level help. */
@@ -66,6 +71,7 @@ static const struct cli_cmd commands[] = {
 	  "Validate a resource by file, directory or stdin without applying it.", cli_help_validate,
 	  validate_opts },
 	{ "node", NULL, 0, "Calico node management.", cli_help_node, node_opts },
+	{ "datastore", NULL, 0, "Calico datastore management.", cli_help_datastore, group_opts },
 	{ "version", cmd_version, CMD_DATASTORE, "Display the version of this binary.",
 	  cli_help_version, version_opts },
 	{ "__complete", cmd_complete, CMD_HIDDEN | CMD_RAW, "", "", top_opts },
@@ -85,13 +91,49 @@ static const struct cli_cmd node_commands[] = {
 	  node_opts },
 };
 
+/* `datastore <command>` and `datastore migrate <command>`. */
+static const struct cli_cmd datastore_commands[] = {
+	{ "migrate", NULL, 0, "Migrate the contents of one datastore to another.", cli_help_migrate,
+	  group_opts },
+};
+
+static const struct cli_cmd migrate_commands[] = {
+	{ "export", cmd_datastore_export, CMD_DATASTORE, "Export the contents of the datastore to yaml.",
+	  cli_help_migrate_export, migrate_opts },
+	{ "import", cmd_datastore_import, CMD_DATASTORE,
+	  "Store the yaml of an export into an empty datastore.", cli_help_migrate_import,
+	  migrate_import_opts },
+	{ "lock", cmd_datastore_lock, CMD_DATASTORE,
+	  "Lock the datastore to prevent changes from occurring during datastore migration.",
+	  cli_help_migrate_lock, migrate_opts },
+	{ "unlock", cmd_datastore_unlock, CMD_DATASTORE,
+	  "Unlock the datastore to allow changes once the migration is completed.",
+	  cli_help_migrate_unlock, migrate_opts },
+};
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
 const struct cli_cmd *cli_subcommands(const struct cli_cmd *group, size_t *n)
 {
+	static const struct {
+		const char *name;
+		const struct cli_cmd *subs;
+		size_t n;
+	} groups[] = {
+		{ "node", node_commands, NELEMS(node_commands) },
+		{ "datastore", datastore_commands, NELEMS(datastore_commands) },
+		{ "migrate", migrate_commands, NELEMS(migrate_commands) },
+	};
+
 	*n = 0;
-	if (group->fn || strcmp(group->name, "node"))
+	if (group->fn)
 		return NULL;
-	*n = sizeof(node_commands) / sizeof(node_commands[0]);
-	return node_commands;
+	for (size_t i = 0; i < NELEMS(groups); i++)
+		if (!strcmp(group->name, groups[i].name)) {
+			*n = groups[i].n;
+			return groups[i].subs;
+		}
+	return NULL;
 }
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -121,9 +163,10 @@ static bool match_pattern(const struct cli_cmd *cmd, const struct opts *o)
 	if (!strcmp(n, "label")) /* <KIND> <NAME> (<key>=<value> [--overwrite] | <key> --remove) */
 		return o->npos == 3 && !(o->set[OPT_OVERWRITE] && o->set[OPT_REMOVE]);
 	if (!strcmp(n, "version") || !strcmp(n, "run") || !strcmp(n, "status") ||
-	    !strcmp(n, "peers"))
+	    !strcmp(n, "peers") || !strcmp(n, "export") || !strcmp(n, "lock") ||
+	    !strcmp(n, "unlock"))
 		return o->npos == 0;
-	/* create, replace, apply, validate: --filename=<FILENAME> */
+	/* create, replace, apply, validate, import: --filename=<FILENAME> */
 	return o->npos == 0 && o->set[OPT_FILENAME];
 }
 
@@ -399,10 +442,10 @@ static int run_command(struct cli *c, const struct cli_cmd *cmd, int argc, char 
 	if (!args)
 		return 1;
 	if (!cmd->fn) {
+		size_t nsubs;
+		const struct cli_cmd *subs = cli_subcommands(cmd, &nsubs);
 		free(args);
-		return run_group(c, cmd, node_commands,
-				 sizeof(node_commands) / sizeof(node_commands[0]), argc, argv,
-				 allow_mismatch);
+		return run_group(c, cmd, subs, nsubs, argc, argv, allow_mismatch);
 	}
 	c->cmd = cmd;
 	if (cmd->flags & CMD_RAW) {

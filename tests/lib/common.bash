@@ -4,11 +4,48 @@
 CALICOCTL="${CALICOCTL:-$BUILD_DIR/cli/calicoctl}"
 BGPD="${BGPD:-$BUILD_DIR/speaker/calico-bgpd}"
 
-# A private datastore per test: nothing touches /etc/calico or /var/lib/calico.
+# The backend the suite runs against: CALICO_TEST_DATASTORE=sqlite (the
+# default) or etcdv3, with CALICO_TEST_ETCD_DIR naming a running cluster of
+# scripts/etcd-cluster (the meson suite cli-etcd sets both; scripts/test
+# starts and stops the cluster).
+test_backend() {
+	echo "${CALICO_TEST_DATASTORE:-sqlite}"
+}
+
+# A private datastore per test: nothing touches /etc/calico or
+# /var/lib/calico. SQLite: a file in the test's own directory. etcd: the
+# shared cluster with its whole keyspace wiped, which is why the etcd suite
+# runs its files one at a time (is_parallel: false).
 setup_datastore() {
-	export DATASTORE_TYPE=sqlite
-	export SQLITE_PATH="$BATS_TEST_TMPDIR/calico.db"
-	unset CALICO_DATASTORE_TYPE CALICO_SQLITE_PATH
+	unset CALICO_DATASTORE_TYPE CALICO_SQLITE_PATH CALICO_ETCD_ENDPOINTS \
+		CALICO_ETCD_CA_CERT_FILE CALICO_ETCD_CERT_FILE CALICO_ETCD_KEY_FILE \
+		CALICO_ETCD_USERNAME CALICO_ETCD_PASSWORD ETCD_USERNAME ETCD_PASSWORD
+	if [ "$(test_backend)" = etcdv3 ]; then
+		local env
+		env=$("$BATS_TEST_DIRNAME/../../scripts/etcd-cluster" env "${CALICO_TEST_ETCD_DIR:-}") || {
+			echo "no etcd cluster in '${CALICO_TEST_ETCD_DIR:-}': start one with" \
+				"scripts/etcd-cluster up DIR and set CALICO_TEST_ETCD_DIR" >&2
+			return 1
+		}
+		eval "$env"
+		unset SQLITE_PATH
+		etcd_wipe
+	else
+		export DATASTORE_TYPE=sqlite
+		export SQLITE_PATH="$BATS_TEST_TMPDIR/calico.db"
+		unset ETCD_ENDPOINTS ETCD_CA_CERT_FILE ETCD_CERT_FILE ETCD_KEY_FILE
+	fi
+}
+
+# Deletes every key of the test cluster.
+etcd_wipe() {
+	etcdctl del --prefix "" >/dev/null
+}
+
+# require_sqlite REASON: skips the test on other backends, saying why the
+# behaviour cannot exist there.
+require_sqlite() {
+	[ "$(test_backend)" = sqlite ] || skip "SQLite only: $1"
 }
 
 calicoctl() {
@@ -55,9 +92,15 @@ assert_golden() {
 	diff -u "$golden" <(printf '%s' "$output") >&2
 }
 
-# A digest of every row in the datastore, to prove a failed command wrote nothing.
+# A digest of everything in the datastore, to prove a failed command wrote
+# nothing. etcd: every key with its value and mod revision, and the
+# cluster's revision (any write bumps it).
 datastore_digest() {
-	sqlite3 "$SQLITE_PATH" .dump 2>/dev/null | md5sum
+	if [ "$(test_backend)" = etcdv3 ]; then
+		etcdctl get --prefix "" -w json | jq -c '{r: .header.revision, kvs}' | md5sum
+	else
+		sqlite3 "$SQLITE_PATH" .dump 2>/dev/null | md5sum
+	fi
 }
 
 # --- cli helpers
