@@ -77,10 +77,14 @@ spec:
 }
 
 @test "a read of a datastore that does not exist yet is empty and creates nothing" {
-	before=$(datastore_digest)
+	# (a digest of a SQLite file would open, and so create, the file)
+	[ "$(test_backend)" = sqlite ] || before=$(datastore_digest)
 	run_split calicoctl get bgppeers
 	[ "$status" -eq 0 ]
 	[ "$stdout" = "NAME   PEERIP   NODE   ASN   " ]
-	[ "$(datastore_digest)" = "$before" ]
-	[ "$(test_backend)" != sqlite ] || [ ! -e "$SQLITE_PATH" ]
+	if [ "$(test_backend)" = sqlite ]; then
+		[ ! -e "$SQLITE_PATH" ]
+	else
+		[ "$(datastore_digest)" = "$before" ]
+	fi
 }
