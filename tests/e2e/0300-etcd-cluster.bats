@@ -113,7 +113,7 @@ now_ms() { date +%s%3N; }
 	for s in 1 2 3 4 5; do
 		mesh false >/dev/null
 		t0=$(now_ms)
-		until [ "$(cbgpd_ctl node-1 peers | grep -c .)" -eq 0 ]; do sleep 0.01; done
+		until [ "$(e2e_session_count 1)" -eq 0 ]; do sleep 0.01; done
 		t1=$(now_ms)
 		samples+=($((t1 - t0)))
 		mesh_back >/dev/null

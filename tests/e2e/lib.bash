@@ -112,6 +112,13 @@ e2e_sessions() {
 	cbgpd_ctl "node-$1" peers | jq -r '"\(.name) \(.state)"' | sort
 }
 
+# e2e_session_count I: how many sessions node I's speaker has, with one
+# socat call and no jq: a light probe for latency measurements.
+e2e_session_count() {
+	printf '{"v":1,"id":1,"cmd":"peers","args":{}}\n' |
+		socat -t 5 - "UNIX-CONNECT:$IX_DIR/node-$1/bgpd.ctl" | grep -c '"record"'
+}
+
 # e2e_all_established I N: node I has exactly N sessions, all Established.
 e2e_all_established() {
 	local out
