@@ -116,7 +116,7 @@ static int export_kind(struct cli *c, const struct printer *p, const struct kind
 		       struct err *e)
 {
 	json_t *items = NULL, *results, *obj;
-	struct strbuf out;
+	struct text_out out;
 	size_t i;
 	int rc = store_list(c->st, kind_name(k), NULL, &items, NULL, e);
 
@@ -125,15 +125,16 @@ static int export_kind(struct cli *c, const struct printer *p, const struct kind
 	json_array_foreach(items, i, obj)
 		strip_datastore_metadata(obj);
 	results = json_array();
-	json_array_append_new(results, res_list_ordered(k, items, NULL));
+	/* The printer puts each item in Go's order as it prints. */
+	json_array_append_new(results, res_list(k, items, NULL));
 	json_decref(items);
-	sb_init(&out);
+	tout_init(&out, NULL);
 	rc = printer_print(p, results, &out, e);
 	if (rc == 0) {
 		fwrite(out.buf, 1, out.len, stdout);
 		fputs("---\n", stdout);
 	}
-	sb_free(&out);
+	tout_free(&out);
 	json_decref(results);
 	return rc;
 }

@@ -79,37 +79,60 @@ bool printer_is_table(const struct printer *p)
 	return p->fmt == PRINT_PS || p->fmt == PRINT_WIDE || p->fmt == PRINT_CUSTOM;
 }
 
-/* Display width as Go's tabwriter counts it: UTF-8 runes. */
-static size_t rune_count(const char *s)
+/* The table with each cell's display width (UTF-8 runes, as Go's
+ * tabwriter counts) measured once; lines are written straight to out. */
+static void tab_write(char ***rows, size_t nrows, size_t ncols, struct text_out *out)
 {
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
+	static const char spaces[] = "                                                                ";
+	size_t *width = calloc(ncols ? ncols : 1, sizeof(*width));
+	size_t *len = calloc(nrows * ncols + 1, sizeof(*len));
+	size_t *runes = calloc(nrows * ncols + 1, sizeof(*runes));
+
+	if (!width || !len || !runes)
+		abort();
+	for (size_t i = 0; i < nrows; i++) {
+		for (size_t j = 0; j < ncols; j++) {
+			const char *c = rows[i][j];
+			size_t n = 0, r = 0;
+
+			for (; c[n]; n++)
+				r += ((unsigned char)c[n] & 0xc0) != 0x80;
+			len[i * ncols + j] = n;
+			runes[i * ncols + j] = r;
+		}
+	}
+	for (size_t j = 0; j < ncols; j++) {
+		width[j] = 5; /* minwidth */
+		for (size_t i = 0; i < nrows; i++)
+			if (runes[i * ncols + j] + 3 > width[j]) /* padding 3 */
+				width[j] = runes[i * ncols + j] + 3;
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		for (size_t j = 0; j < ncols; j++) {
+			size_t pad = width[j] - runes[i * ncols + j];
+
+			tout_put(out, rows[i][j], len[i * ncols + j]);
+			for (; pad > sizeof(spaces) - 1; pad -= sizeof(spaces) - 1)
+				tout_put(out, spaces, sizeof(spaces) - 1);
+			tout_put(out, spaces, pad);
+		}
+		tout_put(out, "\n", 1);
+	}
+	free(width);
+	free(len);
+	free(runes);
 }
 
 void tab_render(char ***rows, size_t nrows, size_t ncols, struct strbuf *out)
 {
-	size_t *width = calloc(ncols ? ncols : 1, sizeof(*width));
+	struct text_out o;
 
-	if (!width)
+	tout_init(&o, NULL);
+	tab_write(rows, nrows, ncols, &o);
+	if (o.err)
 		abort();
-	for (size_t j = 0; j < ncols; j++) {
-		width[j] = 5; /* minwidth */
-		for (size_t i = 0; i < nrows; i++) {
-			size_t w = rune_count(rows[i][j]) + 3; /* padding */
-			if (w > width[j])
-				width[j] = w;
-		}
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		for (size_t j = 0; j < ncols; j++) {
-			sb_add(out, rows[i][j]);
-			sb_pad(out, ' ', width[j] - rune_count(rows[i][j]));
-		}
-		sb_add(out, "\n");
-	}
-	free(width);
+	sb_addn(out, o.buf ? o.buf : "", o.len);
+	tout_free(&o);
 }
 
 /* ", "-joined headings of the kind, for the custom-columns error. */
@@ -136,7 +159,7 @@ static char *valid_headings(const struct kind_desc *k)
 
 /* One table: headings, then one row per item. */
 static int print_table(const struct printer *p, const struct kind_desc *k, const json_t *items,
-		       struct strbuf *out, struct err *e)
+		       struct text_out *out, struct err *e)
 {
 	const char *const *headings;
 	size_t ncols = 0, nrows = json_array_size(items) + 1;
@@ -175,8 +198,8 @@ static int print_table(const struct printer *p, const struct kind_desc *k, const
 			rows[i][j] = cell ? cell : strdup("");
 		}
 	}
-	tab_render(rows, nrows, ncols, out);
-	sb_add(out, "\n"); /* calicoctl leaves a gap after each table */
+	tab_write(rows, nrows, ncols, out);
+	tout_put(out, "\n", 1); /* calicoctl leaves a gap after each table */
 	for (size_t i = 1; i < nrows; i++) {
 		for (size_t j = 0; j < ncols; j++)
 			free(rows[i][j]);
@@ -186,7 +209,7 @@ static int print_table(const struct printer *p, const struct kind_desc *k, const
 	return 0;
 }
 
-static int print_tables(const struct printer *p, const json_t *results, struct strbuf *out,
+static int print_tables(const struct printer *p, const json_t *results, struct text_out *out,
 			struct err *e)
 {
 	size_t i;
@@ -212,25 +235,26 @@ static int print_tables(const struct printer *p, const json_t *results, struct s
 	return 0;
 }
 
-int printer_print(const struct printer *p, const json_t *results, struct strbuf *out,
+int printer_print(const struct printer *p, const json_t *results, struct text_out *out,
 		  struct err *e)
 {
 	const json_t *v;
-	char *text;
+	int rc;
 
 	if (printer_is_table(p))
-		return print_tables(p, results, out, e);
-	/* One result prints bare; none prints null (Go's nil slice). */
-	if (json_array_size(results) == 1)
-		v = json_array_get(results, 0);
-	else if (json_array_size(results) == 0)
-		v = json_null();
-	else
-		v = results;
-	text = p->fmt == PRINT_YAML ? yaml_dump(v) : json_dump_go(v);
-	if (!text)
-		return err_set(e, -ENOMEM, "out of memory");
-	sb_add(out, text);
-	free(text);
-	return 0;
+		rc = print_tables(p, results, out, e);
+	else {
+		/* One result prints bare; none prints null (Go's nil slice). */
+		if (json_array_size(results) == 1)
+			v = json_array_get(results, 0);
+		else if (json_array_size(results) == 0)
+			v = json_null();
+		else
+			v = results;
+		rc = p->fmt == PRINT_YAML ? yaml_print(out, v) : json_print_go(out, v);
+	}
+	if (rc < 0 && out->err)
+		return err_set(e, out->err, "%s",
+			       out->err == -ENOMEM ? "out of memory" : "error writing the output");
+	return rc;
 }

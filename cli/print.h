@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "lib/err.h"
 #include "lib/resource.h"
+#include "lib/yamljson.h"
 
 enum print_fmt { PRINT_PS, PRINT_WIDE, PRINT_CUSTOM, PRINT_YAML, PRINT_JSON };
 
@@ -39,11 +40,13 @@ void printer_free(struct printer *p);
  * ctx, e.g. the default AS for the Node ASN column). */
 bool printer_is_table(const struct printer *p);
 
-/* Appends the results (a json array of resources and/or List objects, in
- * output key order) to out. Fails only for an unknown custom column:
- * "unknown heading <X>, valid values are: <list>" (what was printed before
- * the failing table stays). */
-int printer_print(const struct printer *p, const json_t *results, struct strbuf *out,
+/* Writes the results (a json array of stored resources and/or List objects
+ * from res_list) to out; yaml and json put keys in Go's order as they go
+ * (lib/yamljson.h json_print_go, yaml_print), without copying. Fails for
+ * an unknown custom column: "unknown heading <X>, valid values are:
+ * <list>" (what was printed before the failing table stays), or when out
+ * fails ("out of memory", "error writing the output"). */
+int printer_print(const struct printer *p, const json_t *results, struct text_out *out,
 		  struct err *e);
 
 /* Go text/tabwriter(minwidth 5, padding 3, ' ') over rows of cells, each

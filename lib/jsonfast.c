@@ -141,6 +141,12 @@ static size_t unicode_escape(struct jp *j, char *out)
 	return put_utf8(out, (uint32_t)hi);
 }
 
+/* Bytes that end a plain run inside a string: the closing quote, a
+ * backslash, control characters and every non-ASCII byte. */
+static const unsigned char str_stop[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 /* Parses the string at j->p (just after the opening quote). On success
  * *s and *n describe it: either a slice of the input (no escapes) or j->buf. */
 static bool parse_string(struct jp *j, const char **s, size_t *n)
@@ -148,16 +154,19 @@ static bool parse_string(struct jp *j, const char **s, size_t *n)
 	const char *q = j->p;
 	size_t len = 0;
 
-	/* Fast path: no escapes. */
-	while (q < j->end && *q != '"' && *q != '\\') {
+	/* Fast path: no escapes. Plain ASCII runs are skipped a byte per
+	 * test; the rest is looked at one by one. */
+	while (q < j->end) {
 		unsigned char c = (unsigned char)*q;
 
-		if (c < 0x20)
-			return j->p = q, fail(j, "control character in string"), false;
-		if (c < 0x80) {
+		if (!str_stop[c]) {
 			q++;
 			continue;
 		}
+		if (c == '"' || c == '\\')
+			break;
+		if (c < 0x20)
+			return j->p = q, fail(j, "control character in string"), false;
 		len = utf8_seq((const unsigned char *)q, (size_t)(j->end - q));
 		if (!len)
 			return j->p = q, fail(j, "invalid UTF-8 in string"), false;

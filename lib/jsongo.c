@@ -1,81 +1,159 @@
 /* jansson -> JSON text as Go's encoding/json writes it (json.Marshal and
- * json.MarshalIndent with a two-space indent): key order as stored, HTML
- * characters escaped, Go's float formatting, no trailing newline. */
+ * json.MarshalIndent with a two-space indent): HTML characters escaped, Go's
+ * float formatting, no trailing newline. json_dump_go prints a value with
+ * keys in stored order; json_print_go prints `get` results in Go struct
+ * order through the view of lib/schema.h, streaming. Also the text_out
+ * sink both printers write to. */
 #include "lib/gofmt.h"
+#include "lib/schema.h"
 #include "lib/yamljson.h"
 
-#include <math.h>
+#include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct sbuf {
-	char *data;
-	size_t len, cap;
-	bool failed;
-};
+/* ---- text_out ---- */
 
-static void put(struct sbuf *b, const char *s, size_t n)
+#define TOUT_FILE_BUF (64 * 1024)
+
+void tout_init(struct text_out *o, FILE *f)
 {
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
+	memset(o, 0, sizeof(*o));
+	o->f = f;
+}
 
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->data, cap);
-		if (!p) {
-			b->failed = true;
+static void tout_write_file(struct text_out *o)
+{
+	if (o->len && !o->err && fwrite(o->buf, 1, o->len, o->f) != o->len)
+		o->err = -EIO;
+	o->len = 0;
+}
+
+void tout_put_slow(struct text_out *o, const char *s, size_t n)
+{
+	if (o->err)
+		return;
+	if (o->f && o->buf) {
+		tout_write_file(o);
+		if (n >= o->cap) { /* larger than the buffer: straight through */
+			if (!o->err && fwrite(s, 1, n, o->f) != n)
+				o->err = -EIO;
 			return;
 		}
-		b->data = p;
-		b->cap = cap;
+	} else if (o->len + n >= o->cap) {
+		size_t cap = o->cap ? o->cap : (o->f ? TOUT_FILE_BUF : 256);
+		char *p;
+
+		while (cap <= o->len + n)
+			cap *= 2;
+		p = realloc(o->buf, cap);
+		if (!p) {
+			o->err = -ENOMEM;
+			return;
+		}
+		o->buf = p;
+		o->cap = cap;
 	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
 }
 
-static void puts_(struct sbuf *b, const char *s)
+void tout_puts(struct text_out *o, const char *s)
 {
-	put(b, s, strlen(s));
+	tout_put(o, s, strlen(s));
 }
 
-static void newline(struct sbuf *b, int indent, int depth)
+int tout_flush(struct text_out *o)
 {
+	if (o->f) {
+		tout_write_file(o);
+		if (fflush(o->f) != 0 && !o->err)
+			o->err = -EIO;
+	}
+	return o->err;
+}
+
+char *tout_detach(struct text_out *o)
+{
+	char *s = NULL;
+
+	if (!o->err) {
+		tout_put(o, "", 0);
+		if (!o->buf)
+			tout_put_slow(o, "", 0);
+		if (!o->err) {
+			o->buf[o->len] = '\0';
+			s = o->buf;
+			o->buf = NULL;
+		}
+	}
+	tout_free(o);
+	return s;
+}
+
+void tout_free(struct text_out *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+	o->len = o->cap = 0;
+}
+
+/* ---- the encoder ---- */
+
+static void newline(struct text_out *o, int indent, int depth)
+{
+	static const char nl[] = "\n                                                               "
+				 "                                                                ";
+	size_t n = (size_t)(depth * indent);
+
 	if (indent < 0)
 		return;
-	static const char spaces[] = "                                                                ";
-	int n = depth * indent;
-
-	/* Whole runs of spaces, not one put() per space: indentation is a
+	/* Whole runs of spaces, not one write per space: indentation is a
 	 * third of a 10,000-resource `get -o json`. */
-	put(b, "\n", 1);
-	for (; n > 0; n -= (int)sizeof(spaces) - 1)
-		put(b, spaces, n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
+	if (n < sizeof(nl) - 1) {
+		tout_put(o, nl, n + 1);
+		return;
+	}
+	tout_put(o, nl, sizeof(nl) - 1);
+	for (n -= sizeof(nl) - 2; n > 0;) {
+		size_t k = n < sizeof(nl) - 2 ? n : sizeof(nl) - 2;
+
+		tout_put(o, nl + 1, k);
+		n -= k;
+	}
 }
 
+/* Bytes put_string must look at: control characters, '"', '\\', the HTML
+ * characters and 0xe2 (the lead byte of U+2028 and U+2029). */
+static const unsigned char special[256] = {
+    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1, [0xe2] = 1,
+};
+
 /* encodeState.string with HTML escaping on (Go >= 1.22 spells \b and \f). */
-static void put_string(struct sbuf *b, const char *s, size_t n)
+static void put_string(struct text_out *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t start = 0;
 
-	put(b, "\"", 1);
+	tout_put(o, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
+		const char *esc;
 		char u[7];
 
-		if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-		    ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
-			put(b, s + start, i - start);
-			puts_(b, (unsigned char)s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029");
-			i += 2;
-			start = i + 1;
+		if (!special[c])
+			continue;
+		if (c == 0xe2) {
+			if (i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+			    ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
+				tout_put(o, s + start, i - start);
+				tout_puts(o, (unsigned char)s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029");
+				i += 2;
+				start = i + 1;
+			}
 			continue;
 		}
 		switch (c) {
@@ -101,22 +179,31 @@ static void put_string(struct sbuf *b, const char *s, size_t n)
 			esc = "\\f";
 			break;
 		default:
-			if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-				snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-				esc = u;
-			}
+			snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+			esc = u;
 		}
-		if (!esc)
-			continue;
-		put(b, s + start, i - start);
-		puts_(b, esc);
+		tout_put(o, s + start, i - start);
+		tout_puts(o, esc);
 		start = i + 1;
 	}
-	put(b, s + start, n - start);
-	put(b, "\"", 1);
+	tout_put(o, s + start, n - start);
+	tout_put(o, "\"", 1);
 }
 
-static void put_value(struct sbuf *b, const json_t *v, int indent, int depth)
+static void put_integer(struct text_out *o, json_int_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	tout_put(o, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+static void put_value(struct text_out *o, const json_t *v, int indent, int depth)
 {
 	char num[GO_FLOAT_MAX];
 	const char *k;
@@ -127,72 +214,68 @@ static void put_value(struct sbuf *b, const json_t *v, int indent, int depth)
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		if (json_object_size(v) == 0) {
-			puts_(b, "{}");
+			tout_put(o, "{}", 2);
 			return;
 		}
-		put(b, "{", 1);
+		tout_put(o, "{", 1);
 		json_object_foreach((json_t *)v, k, c)
 		{
 			if (!first)
-				put(b, ",", 1);
+				tout_put(o, ",", 1);
 			first = false;
-			newline(b, indent, depth + 1);
-			put_string(b, k, strlen(k));
-			puts_(b, indent < 0 ? ":" : ": ");
-			put_value(b, c, indent, depth + 1);
+			newline(o, indent, depth + 1);
+			put_string(o, k, strlen(k));
+			tout_put(o, ": ", indent < 0 ? 1 : 2);
+			put_value(o, c, indent, depth + 1);
 		}
-		newline(b, indent, depth);
-		put(b, "}", 1);
+		newline(o, indent, depth);
+		tout_put(o, "}", 1);
 		return;
 	case JSON_ARRAY:
 		if (json_array_size(v) == 0) {
-			puts_(b, "[]");
+			tout_put(o, "[]", 2);
 			return;
 		}
-		put(b, "[", 1);
+		tout_put(o, "[", 1);
 		json_array_foreach(v, i, c)
 		{
 			if (i)
-				put(b, ",", 1);
-			newline(b, indent, depth + 1);
-			put_value(b, c, indent, depth + 1);
+				tout_put(o, ",", 1);
+			newline(o, indent, depth + 1);
+			put_value(o, c, indent, depth + 1);
 		}
-		newline(b, indent, depth);
-		put(b, "]", 1);
+		newline(o, indent, depth);
+		tout_put(o, "]", 1);
 		return;
 	case JSON_STRING:
-		put_string(b, json_string_value(v), json_string_length(v));
+		put_string(o, json_string_value(v), json_string_length(v));
 		return;
 	case JSON_INTEGER:
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		puts_(b, num);
+		put_integer(o, json_integer_value(v));
 		return;
 	case JSON_REAL:
 		/* Go refuses NaN and infinities; jansson cannot hold them. */
-		puts_(b, go_json_float(json_real_value(v), num));
+		tout_puts(o, go_json_float(json_real_value(v), num));
 		return;
 	case JSON_TRUE:
-		puts_(b, "true");
+		tout_put(o, "true", 4);
 		return;
 	case JSON_FALSE:
-		puts_(b, "false");
+		tout_put(o, "false", 5);
 		return;
 	default:
-		puts_(b, "null");
+		tout_put(o, "null", 4);
 		return;
 	}
 }
 
 static char *dump(const json_t *v, int indent)
 {
-	struct sbuf b = {0};
+	struct text_out o;
 
-	put_value(&b, v ? v : json_null(), indent, 0);
-	if (b.failed) {
-		free(b.data);
-		return NULL;
-	}
-	return b.data;
+	tout_init(&o, NULL);
+	put_value(&o, v ? v : json_null(), indent, 0);
+	return tout_detach(&o);
 }
 
 char *json_dump_go(const json_t *v)
@@ -203,4 +286,68 @@ char *json_dump_go(const json_t *v)
 char *json_dump_go_compact(const json_t *v)
 {
 	return dump(v, -1);
+}
+
+/* ---- `get` results in Go order ---- */
+
+#define MEMBERS_ON_STACK 32
+
+static void put_node(struct text_out *o, const struct go_node *n, int depth)
+{
+	if (go_is_object(n) && n->shape != GO_PLAIN) {
+		struct go_member buf[MEMBERS_ON_STACK], *m;
+		size_t count = go_members(n, buf, MEMBERS_ON_STACK, &m);
+
+		if (count == (size_t)-1) {
+			o->err = o->err ? o->err : -ENOMEM;
+			return;
+		}
+		if (count == 0) {
+			tout_put(o, "{}", 2);
+			return;
+		}
+		tout_put(o, "{", 1);
+		for (size_t i = 0; i < count; i++) {
+			if (i)
+				tout_put(o, ",", 1);
+			newline(o, 2, depth + 1);
+			put_string(o, m[i].key, strlen(m[i].key));
+			tout_put(o, ": ", 2);
+			put_node(o, &m[i].node, depth + 1);
+		}
+		newline(o, 2, depth);
+		tout_put(o, "}", 1);
+		if (m != buf)
+			free(m);
+		return;
+	}
+	if (go_is_array(n) && n->shape != GO_PLAIN) {
+		size_t size = go_size(n);
+
+		if (size == 0) {
+			tout_put(o, "[]", 2);
+			return;
+		}
+		tout_put(o, "[", 1);
+		for (size_t i = 0; i < size; i++) {
+			struct go_node e = go_elem(n, i);
+
+			if (i)
+				tout_put(o, ",", 1);
+			newline(o, 2, depth + 1);
+			put_node(o, &e, depth + 1);
+		}
+		newline(o, 2, depth);
+		tout_put(o, "]", 1);
+		return;
+	}
+	put_value(o, n->v ? n->v : json_null(), 2, depth);
+}
+
+int json_print_go(struct text_out *o, const json_t *v)
+{
+	struct go_node n = go_classify(v ? v : json_null());
+
+	put_node(o, &n, 0);
+	return o->err;
 }

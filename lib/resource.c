@@ -4,6 +4,7 @@
 #include "lib/resource.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -421,6 +422,340 @@ json_t *res_list_ordered(const struct kind_desc *k, const json_t *items, const c
 		json_array_append_new(arr, res_ordered(k, json_array_get(items, i)));
 	json_object_set_new(out, "items", arr);
 	return out;
+}
+
+json_t *res_list(const struct kind_desc *k, json_t *items, const char *revision)
+{
+	json_t *out = json_object(), *meta = json_object();
+
+	if (!out || !meta) {
+		json_decref(out);
+		json_decref(meta);
+		return NULL;
+	}
+	json_object_set_new(out, "kind", json_string(k->list_name));
+	json_object_set_new(out, "apiVersion", json_string(RES_API_VERSION));
+	if (revision && revision[0])
+		json_object_set_new(meta, "resourceVersion", json_string(revision));
+	json_object_set_new(out, "metadata", meta);
+	json_object_set_new(out, "items", items ? json_incref(items) : json_array());
+	return out;
+}
+
+/* ---- Go-order view (schema.h) ----
+ * The same order as res_ordered, computed per object from ranks instead of
+ * by building a copy: a known key ranks by its schema index, an unknown key
+ * after all known ones in stored order, and the members res_ordered adds
+ * (metadata, spec, status when absent) come last, in that order. */
+
+#define RANK_VIRTUAL (UINT_MAX - 8)
+
+static struct go_node plain(const json_t *v)
+{
+	return (struct go_node){.v = v, .shape = GO_PLAIN};
+}
+
+/* The node res_ordered makes of a field's value. */
+static struct go_node field_node(const struct field *f, const json_t *v)
+{
+	if (f && f->type == FT_OBJECT && json_is_object(v))
+		return (struct go_node){.v = v, .shape = GO_STRUCT, .fields = f->sub};
+	if (f && f->type == FT_MAP && json_is_object(v))
+		return (struct go_node){.v = v, .shape = GO_MAP};
+	if (f && f->type == FT_LIST && json_is_array(v) && f->sub->type == FT_OBJECT)
+		return (struct go_node){.v = v, .shape = GO_STRUCT_LIST, .fields = f->sub->sub};
+	return plain(v);
+}
+
+struct go_node go_classify(const json_t *v)
+{
+	const char *kind = js(v, "kind");
+	const struct kind_desc *k;
+
+	if (json_is_array(v))
+		return (struct go_node){.v = v, .shape = GO_RESULTS};
+	if (kind && (k = kind_by_name(kind)))
+		return (struct go_node){.v = v, .shape = GO_RESOURCE, .k = k};
+	if (kind && (k = kind_by_list_name(kind)))
+		return (struct go_node){.v = v, .shape = GO_LIST, .k = k};
+	return plain(v);
+}
+
+bool go_is_object(const struct go_node *n)
+{
+	switch (n->shape) {
+	case GO_RESOURCE:
+	case GO_LIST:
+	case GO_META:
+	case GO_STRUCT:
+	case GO_MAP:
+		return true;
+	case GO_PLAIN:
+		return json_is_object(n->v);
+	default:
+		return false;
+	}
+}
+
+bool go_is_array(const struct go_node *n)
+{
+	switch (n->shape) {
+	case GO_RESULTS:
+	case GO_ITEMS:
+	case GO_STRUCT_LIST:
+		return true;
+	case GO_PLAIN:
+		return json_is_array(n->v);
+	default:
+		return false;
+	}
+}
+
+size_t go_size(const struct go_node *n)
+{
+	return json_array_size(n->v);
+}
+
+struct go_node go_elem(const struct go_node *n, size_t i)
+{
+	const json_t *v = json_array_get(n->v, i);
+
+	switch (n->shape) {
+	case GO_RESULTS:
+		return go_classify(v);
+	case GO_ITEMS:
+		return (struct go_node){.v = v, .shape = GO_RESOURCE, .k = n->k};
+	case GO_STRUCT_LIST:
+		return (struct go_node){.v = v, .shape = GO_STRUCT, .fields = n->fields};
+	default:
+		return plain(v);
+	}
+}
+
+/* Index of key in fields, searching from *cursor on (stored objects are
+ * usually in schema order, so the next key is usually the next field). */
+static const struct field *find_field(const struct field *fields, size_t nfields, size_t *cursor,
+				      const char *key, unsigned *rank)
+{
+	for (size_t step = 0, i = *cursor; step < nfields; step++, i++) {
+		if (i == nfields)
+			i = 0;
+		if (fields[i].json[0] == key[0] && strcmp(fields[i].json, key) == 0) {
+			*cursor = i + 1;
+			*rank = (unsigned)i;
+			return &fields[i];
+		}
+	}
+	return NULL;
+}
+
+static size_t count_fields(const struct field *fields)
+{
+	size_t n = 0;
+
+	while (fields && fields[n].json)
+		n++;
+	return n;
+}
+
+/* A member array: buf while it fits, then the heap. */
+struct members {
+	struct go_member *m;
+	size_t n, cap;
+	bool heap, failed;
+};
+
+static void add_member(struct members *ms, const char *key, struct go_node node, unsigned rank)
+{
+	if (ms->failed)
+		return;
+	if (ms->n == ms->cap) {
+		size_t cap = ms->cap ? ms->cap * 2 : 16;
+		struct go_member *m = ms->heap ? realloc(ms->m, cap * sizeof(*m))
+					       : malloc(cap * sizeof(*m));
+
+		if (!m) {
+			ms->failed = true;
+			return;
+		}
+		if (!ms->heap && ms->n)
+			memcpy(m, ms->m, ms->n * sizeof(*m));
+		ms->m = m;
+		ms->cap = cap;
+		ms->heap = true;
+	}
+	ms->m[ms->n++] = (struct go_member){.key = key, .node = node, .rank = rank};
+}
+
+/* Stable insertion sort by rank: objects have a handful of members. */
+static void sort_by_rank(struct go_member *m, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct go_member t = m[i];
+		size_t j = i;
+
+		for (; j > 0 && m[j - 1].rank > t.rank; j--)
+			m[j] = m[j - 1];
+		m[j] = t;
+	}
+}
+
+/* Stored members of a struct, ranked by fields. Returns the largest known
+ * rank seen (or -1). */
+static long struct_members(struct members *ms, const struct field *fields, const json_t *obj)
+{
+	size_t nfields = count_fields(fields), cursor = 0;
+	unsigned extra = (unsigned)nfields;
+	long max_known = -1;
+	const char *key;
+	json_t *val;
+
+	json_object_foreach((json_t *)obj, key, val)
+	{
+		unsigned rank;
+		const struct field *f = find_field(fields, nfields, &cursor, key, &rank);
+
+		if (f) {
+			if ((long)rank > max_known)
+				max_known = (long)rank;
+			add_member(ms, key, field_node(f, val), rank);
+		} else {
+			add_member(ms, key, plain(val), extra++);
+		}
+	}
+	return max_known;
+}
+
+/* The filled status res_ordered adds when a status_always kind has none,
+ * built once per kind and kept for the life of the process. */
+static const json_t *default_status(const struct kind_desc *k)
+{
+	static json_t *cache[sizeof(kinds) / sizeof(kinds[0])];
+
+	for (size_t i = 0; kinds[i]; i++) {
+		if (kinds[i] != k)
+			continue;
+		if (!cache[i]) {
+			cache[i] = json_object();
+			if (cache[i])
+				schema_fill_structs(k->status, cache[i], k->status_type);
+		}
+		return cache[i];
+	}
+	return NULL;
+}
+
+static void resource_members(struct members *ms, const struct kind_desc *k, const json_t *obj)
+{
+	struct field top[6];
+	bool has_meta = false, has_spec = false, has_status = false;
+	unsigned extra = 5;
+	const char *key;
+	json_t *val;
+
+	schema_top_fields(k, top);
+	json_object_foreach((json_t *)obj, key, val)
+	{
+		unsigned rank = 0;
+
+		while (top[rank].json && (top[rank].json[0] != key[0] || strcmp(top[rank].json, key) != 0))
+			rank++;
+		if (!top[rank].json) {
+			add_member(ms, key, plain(val), extra++);
+		} else if (rank == 2) {
+			has_meta = true;
+			add_member(ms, key, (struct go_node){.v = val, .shape = GO_META}, rank);
+		} else {
+			has_spec |= rank == 3;
+			has_status |= rank == 4;
+			add_member(ms, key, field_node(&top[rank], val), rank);
+		}
+	}
+	if (!has_meta)
+		add_member(ms, "metadata", (struct go_node){.v = NULL, .shape = GO_META},
+			   RANK_VIRTUAL);
+	if (!has_spec)
+		add_member(ms, "spec", (struct go_node){.v = NULL, .shape = GO_STRUCT, .fields = k->spec},
+			   RANK_VIRTUAL + 1);
+	if (k->status_always && !has_status) {
+		const json_t *st = default_status(k);
+
+		add_member(ms, "status", (struct go_node){.v = st, .shape = GO_STRUCT, .fields = k->status},
+			   RANK_VIRTUAL + 2);
+	}
+}
+
+/* ObjectMeta. metav1.Time has no omitempty, so an absent creationTimestamp
+ * prints null: res_ordered puts it before the first of the fields that
+ * follow it in Go's struct, or last when none of them is present. */
+static void meta_members(struct members *ms, const json_t *meta)
+{
+	long max_known = -1;
+	size_t ts;
+
+	for (ts = 0; strcmp(meta_fields[ts].json, "creationTimestamp") != 0; ts++)
+		;
+	if (json_is_object(meta)) {
+		if (json_object_get(meta, "creationTimestamp")) {
+			struct_members(ms, meta_fields, meta);
+			return;
+		}
+		max_known = struct_members(ms, meta_fields, meta);
+	}
+	add_member(ms, "creationTimestamp", plain(json_null()),
+		   max_known > (long)ts ? (unsigned)ts : RANK_VIRTUAL);
+}
+
+static int cmp_member_keys(const void *a, const void *b)
+{
+	return strcmp(((const struct go_member *)a)->key, ((const struct go_member *)b)->key);
+}
+
+size_t go_members(const struct go_node *n, struct go_member *buf, size_t cap,
+		  struct go_member **out)
+{
+	struct members ms = {.m = buf, .cap = cap};
+	unsigned i = 0;
+	const char *key;
+	json_t *val;
+
+	switch (n->shape) {
+	case GO_RESOURCE:
+		resource_members(&ms, n->k, json_is_object(n->v) ? n->v : NULL);
+		break;
+	case GO_META:
+		meta_members(&ms, n->v);
+		break;
+	case GO_STRUCT:
+		if (json_is_object(n->v))
+			struct_members(&ms, n->fields, n->v);
+		break;
+	case GO_LIST:
+		json_object_foreach((json_t *)n->v, key, val)
+		{
+			struct go_node c = plain(val);
+
+			if (strcmp(key, "items") == 0 && json_is_array(val))
+				c = (struct go_node){.v = val, .shape = GO_ITEMS, .k = n->k};
+			add_member(&ms, key, c, i++);
+		}
+		break;
+	default: /* GO_MAP and plain objects: stored order (maps sorted below) */
+		json_object_foreach((json_t *)n->v, key, val) add_member(&ms, key, plain(val), i++);
+		break;
+	}
+	if (ms.failed) {
+		if (ms.heap)
+			free(ms.m);
+		*out = buf;
+		return (size_t)-1;
+	}
+	if (n->shape == GO_MAP)
+		qsort(ms.m, ms.n, sizeof(*ms.m), cmp_member_keys); /* keys are unique */
+	else
+		sort_by_rank(ms.m, ms.n);
+	*out = ms.m;
+	return ms.n;
 }
 
 const char *const *kind_columns(const struct kind_desc *k, bool wide)

@@ -135,6 +135,14 @@ json_t *res_ordered(const struct kind_desc *k, const json_t *obj);
  * apiVersion, metadata{resourceVersion}, items (ordered copies of items). */
 json_t *res_list_ordered(const struct kind_desc *k, const json_t *items, const char *revision);
 
+/* The List object `get` prints for a list call, without copies: kind
+ * <Kind>List, apiVersion, metadata{resourceVersion} (empty when revision is
+ * NULL or ""), items (a new reference to items, or [] when NULL). The
+ * streaming printers (json_print_go/yaml_print in lib/yamljson.h) print it
+ * and each item exactly as res_list_ordered's copy would print. NULL only on
+ * allocation failure. */
+json_t *res_list(const struct kind_desc *k, json_t *items, const char *revision);
+
 /* Column headings for -o ps (wide=false) or -o wide; NULL-terminated. */
 const char *const *kind_columns(const struct kind_desc *k, bool wide);
 

@@ -126,6 +126,56 @@ void schema_fill_structs(const struct field *fields, json_t *obj, const char *ty
 /* A JSON number as Go prints it: integers exactly, reals shortest. */
 char *json_number_text(const json_t *v);
 
+/* ---- Go-order view (lib/resource.c) ----
+ * What res_ordered/res_list_ordered build, as a view over the stored tree:
+ * the streaming printers (lib/jsongo.c, lib/yamldump.c) ask each node for
+ * its members in Go's output order instead of printing a reordered copy.
+ * Virtual members (a null creationTimestamp, an empty spec, a defaulted
+ * status) are supplied by the view; nothing is copied. */
+enum go_shape {
+	GO_PLAIN,	/* any JSON, printed as stored */
+	GO_RESULTS,	/* array: each element is classified by go_classify */
+	GO_RESOURCE,	/* a resource of kind k (envelope in Go order) */
+	GO_LIST,	/* a <Kind>List object made by res_list: items are GO_RESOURCE */
+	GO_ITEMS,	/* array of GO_RESOURCE of kind k */
+	GO_META,	/* ObjectMeta (v NULL or non-object: only creationTimestamp) */
+	GO_STRUCT,	/* struct with fields (v NULL or non-object: {}) */
+	GO_MAP,		/* map[string]string: keys sorted bytewise */
+	GO_STRUCT_LIST, /* array of GO_STRUCT with fields */
+};
+
+struct go_node {
+	const json_t *v;
+	enum go_shape shape;
+	const struct field *fields;
+	const struct kind_desc *k;
+};
+
+struct go_member {
+	const char *key;
+	struct go_node node;
+	unsigned rank; /* internal: Go order */
+};
+
+/* How a top-level printed value is laid out: a resource of a known kind, a
+ * List of one, an array of results, or plain JSON. */
+struct go_node go_classify(const json_t *v);
+
+/* True when n prints as an object (its members from go_members), false
+ * when as an array (elements from go_elem) or a scalar/plain value. */
+bool go_is_object(const struct go_node *n);
+bool go_is_array(const struct go_node *n);
+
+/* The members of an object-shaped node in Go's output order. Uses buf when
+ * they fit in cap, else a malloc'd array that the caller frees when *out !=
+ * buf. Returns the count; (size_t)-1 on allocation failure. */
+size_t go_members(const struct go_node *n, struct go_member *buf, size_t cap,
+		  struct go_member **out);
+
+/* Element count and element i of an array-shaped node. */
+size_t go_size(const struct go_node *n);
+struct go_node go_elem(const struct go_node *n, size_t i);
+
 /* Helpers for kinds. */
 const char *js(const json_t *obj, const char *key); /* string or NULL */
 const char *js_or(const json_t *obj, const char *key, const char *dflt);

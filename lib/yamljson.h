@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "lib/err.h"
 
@@ -60,5 +62,46 @@ char *json_dump_go(const json_t *v);
 /* Compact Go encoding (json.Marshal): same escaping and number rules as
  * json_dump_go, no whitespace. Used for storage and IPC. */
 char *json_dump_go_compact(const json_t *v);
+
+/* ---- streaming output of `get -o json|yaml` ---- */
+
+/* Where the streaming printers write: a FILE, through a 64 KiB buffer, or
+ * (f NULL) a growing string in memory. The first write error or allocation
+ * failure is kept in err (-EIO/-ENOMEM) and later writes are dropped. */
+struct text_out {
+	FILE *f;
+	char *buf;
+	size_t len, cap;
+	int err;
+};
+
+void tout_init(struct text_out *o, FILE *f);
+void tout_put_slow(struct text_out *o, const char *s, size_t n);
+static inline void tout_put(struct text_out *o, const char *s, size_t n)
+{
+	if (o->len + n < o->cap) { /* keeps room for the NUL of memory output */
+		memcpy(o->buf + o->len, s, n);
+		o->len += n;
+		return;
+	}
+	tout_put_slow(o, s, n);
+}
+void tout_puts(struct text_out *o, const char *s);
+/* Writes what is buffered to the FILE (and fflushes it). Returns o->err. */
+int tout_flush(struct text_out *o);
+/* Memory output: the NUL-terminated text (never NULL unless o->err), which
+ * the caller frees; o is left empty. */
+char *tout_detach(struct text_out *o);
+void tout_free(struct text_out *o);
+
+/* Print what `get` prints for -o json and -o yaml, streaming: v is a
+ * stored resource (recognised by its kind), a List from res_list, an array
+ * of those, or any other JSON value (printed as is). The output is byte for
+ * byte json_dump_go / yaml_dump of the value with every resource replaced by
+ * res_ordered's copy and every List by res_list_ordered's, but no copy is
+ * made: the printers walk the Go-order view of lib/schema.h. JSON has no
+ * trailing newline. Returns 0 or o->err. */
+int json_print_go(struct text_out *o, const json_t *v);
+int yaml_print(struct text_out *o, const json_t *v);
 
 #endif
