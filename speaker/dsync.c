@@ -14,6 +14,8 @@ struct dsync {
 	struct planner_env env;
 	double replan_interval;
 	ev_timer poll;
+	ev_timer kick;		    /* a replan soon after a watch event */
+	struct store_watch *watch; /* NULL: polling (SQLite) */
 	ev_tstamp last_plan;
 	int64_t revision;  /* what the last plan was computed from */
 	char *plan_json;   /* canonical JSON of the last plan handed out */
@@ -94,6 +96,49 @@ static void replan(struct dsync *d)
 		peering_plan_free(plan);
 }
 
+static bool plan_kind(const char *kind)
+{
+	for (size_t i = 0; kind && i < N_KINDS; i++)
+		if (strcmp(kind, plan_kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Replans a moment after a watch event rather than inside it: a burst of
+ * events (a `calicoctl create -f` of many resources arrives in one or a
+ * few messages) costs one replan. */
+static void kick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	replan(w->data);
+}
+
+static void watch_cb(void *ctx, enum store_watch_event ev, const json_t *changes, int64_t rev,
+		     const char *msg)
+{
+	struct dsync *d = ctx;
+	bool relevant = ev == STORE_WATCH_RESYNC;
+	size_t i;
+	json_t *c;
+
+	if (ev == STORE_WATCH_LOST) {
+		report(d, msg);
+		return;
+	}
+	if (d->last_error[0]) {
+		log_info("datastore: watch resumed at revision %lld", (long long)rev);
+		d->last_error[0] = '\0';
+	}
+	if (ev == STORE_WATCH_RESYNC)
+		log_warn("datastore: %s; re-reading everything", msg);
+	/* The speaker's own CalicoNodeStatus writes do not change the plan. */
+	json_array_foreach(changes, i, c) relevant |=
+	    plan_kind(json_string_value(json_object_get(c, "kind")));
+	if (relevant && !ev_is_active(&d->kick))
+		ev_timer_start(d->loop, &d->kick);
+}
+
 static void poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct dsync *d = w->data;
@@ -135,6 +180,8 @@ int dsync_new(struct ev_loop *loop, const struct dsync_options *o, dsync_plan_fn
 	}
 	ev_timer_init(&d->poll, poll_cb, 0., o->poll_interval > 0 ? o->poll_interval : 0.1);
 	d->poll.data = d;
+	ev_timer_init(&d->kick, kick_cb, DSYNC_KICK_DELAY, 0.);
+	d->kick.data = d;
 	*out = d;
 	return 0;
 }
@@ -143,8 +190,11 @@ void dsync_free(struct dsync *d)
 {
 	if (!d)
 		return;
-	if (d->loop)
+	if (d->loop) {
 		ev_timer_stop(d->loop, &d->poll);
+		ev_timer_stop(d->loop, &d->kick);
+	}
+	store_watch_stop(d->watch);
 	store_close(d->store);
 	free(d->plan_json);
 	free(d->node);
@@ -173,6 +223,21 @@ void dsync_set_callback(struct dsync *d, dsync_plan_fn fn, void *ctx)
 
 void dsync_start(struct dsync *d)
 {
+	struct err e = {""};
+	int rc = 0;
+
+	if (!d->watch)
+		rc = store_watch_start(d->store, d->loop, d->revision > 0 ? d->revision : 0,
+				       watch_cb, d, &d->watch, &e);
+	if (rc == 0) {
+		/* Changes come from the watch; the timer only replans for
+		 * secrets and is a safety net should the watch miss one. */
+		d->poll.repeat = d->replan_interval;
+		log_info("datastore: watching for changes after revision %lld",
+			 (long long)d->revision);
+	} else if (rc != -ENOTSUP) {
+		log_warn("datastore: cannot watch (%s); polling instead", e.msg);
+	}
 	ev_timer_again(d->loop, &d->poll);
 }
 

@@ -4,11 +4,16 @@
  * (compared in canonical JSON), so the speaker's soft reconcile runs once
  * per real change.
  *
- * Watching is a poll of the store's revision on the event loop (one cheap
- * read every poll interval, 100 ms by default): with SQLite there is no
- * server to push changes, and the revision read costs microseconds. The plan
- * is also recomputed every replan interval (10 s) whatever the revision,
- * because password secrets are files outside the datastore. */
+ * Watching: when the store can push changes (etcd: store_watch_start),
+ * a watch event for a Node, BGPConfiguration, BGPPeer or IPPool replans
+ * DSYNC_KICK_DELAY later (one replan per burst), so a change reaches the
+ * planner within tens of milliseconds; a lost watch stream reconnects by
+ * itself and a compaction makes it re-read everything. Otherwise (SQLite,
+ * no server to push changes) it polls the store's revision on the event
+ * loop (one cheap read every poll interval, 100 ms by default; the read
+ * costs microseconds). Either way the plan is also recomputed every
+ * replan interval (10 s) whatever the revision, because password secrets
+ * are files outside the datastore. */
 #ifndef CALICO_DSYNC_H
 #define CALICO_DSYNC_H
 
@@ -21,6 +26,9 @@
 
 struct store;
 struct dsync;
+
+/* Seconds from a watch event to the replan it causes. */
+#define DSYNC_KICK_DELAY 0.01
 
 /* Receives each new plan; takes ownership. */
 typedef void (*dsync_plan_fn)(void *ctx, struct peering_plan *plan);

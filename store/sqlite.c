@@ -16,7 +16,7 @@
  *                                         deletes included (tombstones), for
  *                                         changes-since polling
  */
-#include "store/store.h"
+#include "store/store_int.h"
 #include "lib/jsonfast.h"
 
 #include <errno.h>
@@ -73,7 +73,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 };
 _Static_assert(sizeof(stmt_sql) / sizeof(stmt_sql[0]) == Q_COUNT, "one SQL text per statement");
 
-struct store {
+struct sq {
+	struct store base; /* first: store.c sees this */
 	char *path;
 	int busy_ms;
 	sqlite3 *db; /* NULL while the file does not exist */
@@ -84,29 +85,9 @@ struct store {
 	sqlite3_stmt *stmt[Q_COUNT];
 };
 
-/* Object metadata keys in Go's ObjectMeta order, used to put
- * resourceVersion back where Go would print it. */
-static const char *const meta_order[] = {
-    "name",
-    "generateName",
-    "namespace",
-    "selfLink",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "labels",
-    "annotations",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-};
-
 /* ---- errors ---- */
 
-static int db_error(struct store *st, int rc, const char *what, struct err *e)
+static int db_error(struct sq *st, int rc, const char *what, struct err *e)
 {
 	const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
 
@@ -143,19 +124,9 @@ static int db_error(struct store *st, int rc, const char *what, struct err *e)
 	}
 }
 
-static int not_found(const char *kind, const char *name, struct err *e)
-{
-	return err_set(e, -ENOENT, "resource does not exist: %s(%s) with error: <nil>", kind, name);
-}
-
-static int conflict(const char *kind, const char *name, struct err *e)
-{
-	return err_set(e, -ESTALE, "update conflict: %s(%s)", kind, name);
-}
-
 /* ---- connection ---- */
 
-static void close_db(struct store *st)
+static void close_db(struct sq *st)
 {
 	for (int i = 0; i < Q_COUNT; i++) {
 		sqlite3_finalize(st->stmt[i]);
@@ -166,14 +137,14 @@ static void close_db(struct store *st)
 	st->db = NULL;
 }
 
-static int exec(struct store *st, const char *sql, const char *what, struct err *e)
+static int exec(struct sq *st, const char *sql, const char *what, struct err *e)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : db_error(st, rc, what, e);
 }
 
-static int stmt(struct store *st, enum stmt_id id, sqlite3_stmt **out, struct err *e)
+static int stmt(struct sq *st, enum stmt_id id, sqlite3_stmt **out, struct err *e)
 {
 	int rc;
 
@@ -190,7 +161,7 @@ static int stmt(struct store *st, enum stmt_id id, sqlite3_stmt **out, struct er
 }
 
 /* The schema version, 0 for a database we have not set up yet. */
-static int read_schema_version(struct store *st, int *version, struct err *e)
+static int read_schema_version(struct sq *st, int *version, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -230,7 +201,7 @@ static int read_schema_version(struct store *st, int *version, struct err *e)
 
 /* Brings the schema up to date, under the write lock so that two
  * processes opening a new file do not both migrate it. */
-static int migrate(struct store *st, struct err *e)
+static int migrate(struct sq *st, struct err *e)
 {
 	char sql[64];
 	int version, rc;
@@ -254,7 +225,7 @@ static int migrate(struct store *st, struct err *e)
 	return rc;
 }
 
-static int mkdir_parents(struct store *st, struct err *e)
+static int mkdir_parents(struct sq *st, struct err *e)
 {
 	char *copy = strdup(st->path), *dir;
 	int rc = 0;
@@ -295,7 +266,7 @@ static bool parent_exists(const char *path)
 
 /* Opens the database if needed. Returns 1 when it does not exist and
  * `create` is false: the datastore then reads as empty. */
-static int ensure_db(struct store *st, bool create, struct err *e)
+static int ensure_db(struct sq *st, bool create, struct err *e)
 {
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int version, rc;
@@ -344,27 +315,13 @@ static int ensure_db(struct store *st, bool create, struct err *e)
 	return rc;
 }
 
-int store_open(const struct store_config *cfg, struct store **out, struct err *e)
+static const struct store_ops sqlite_ops;
+
+int store_sqlite_open(const struct store_config *cfg, struct store **out, struct err *e)
 {
-	struct store *st;
+	struct sq *st;
 
 	*out = NULL;
-	switch (cfg->backend) {
-	case STORE_BACKEND_SQLITE:
-		break;
-	case STORE_BACKEND_ETCDV3:
-		return err_set(
-		    e, -ENOTSUP,
-		    "datastore type etcdv3 is not available in this build yet; use datastoreType "
-		    "sqlite");
-	case STORE_BACKEND_KUBERNETES:
-		return err_set(
-		    e, -ENOTSUP,
-		    "datastore type kubernetes is not supported: calicoctl-c keeps its resources "
-		    "in sqlite (DATASTORE_TYPE=sqlite)");
-	default:
-		return err_set(e, -EINVAL, "unknown datastore type: %s", cfg->datastore_type);
-	}
 	if (!cfg->sqlite_path || !*cfg->sqlite_path)
 		return err_set(e, -EINVAL, "sqlitePath must not be empty");
 	st = calloc(1, sizeof(*st));
@@ -372,18 +329,21 @@ int store_open(const struct store_config *cfg, struct store **out, struct err *e
 		free(st);
 		return err_set(e, -ENOMEM, "out of memory opening the datastore");
 	}
+	st->base.ops = &sqlite_ops;
 	st->busy_ms =
 	    cfg->busy_timeout_ms >= 0 ? cfg->busy_timeout_ms : STORE_DEFAULT_BUSY_TIMEOUT_MS;
-	*out = st;
+	*out = &st->base;
 	return 0;
 }
 
-void store_close(struct store *st)
+static void sq_rollback(struct store *base);
+
+static void sq_close(struct store *base)
 {
-	if (!st)
-		return;
+	struct sq *st = (struct sq *)base;
+
 	if (st->in_txn)
-		store_rollback(st);
+		sq_rollback(base);
 	close_db(st);
 	free(st->path);
 	free(st);
@@ -391,7 +351,7 @@ void store_close(struct store *st)
 
 /* ---- transactions ---- */
 
-static int read_revision(struct store *st, int64_t *rev, struct err *e)
+static int read_revision(struct sq *st, int64_t *rev, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -406,7 +366,7 @@ static int read_revision(struct store *st, int64_t *rev, struct err *e)
 	return 0;
 }
 
-static int write_begin(struct store *st, struct err *e)
+static int write_begin(struct sq *st, struct err *e)
 {
 	int rc;
 
@@ -429,7 +389,7 @@ static int write_begin(struct store *st, struct err *e)
 	return 0;
 }
 
-static int write_commit(struct store *st, struct err *e)
+static int write_commit(struct sq *st, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -450,24 +410,25 @@ static int write_commit(struct store *st, struct err *e)
 	st->in_txn = false;
 	return 0;
 fail:
-	store_rollback(st);
+	sq_rollback(&st->base);
 	return rc;
 }
 
 /* Ends a single operation's transaction (a batch ends in store_commit). */
-static int write_end(struct store *st, int rc, struct err *e)
+static int write_end(struct sq *st, int rc, struct err *e)
 {
 	if (st->batch)
 		return rc;
 	if (rc < 0) {
-		store_rollback(st);
+		sq_rollback(&st->base);
 		return rc;
 	}
 	return write_commit(st, e);
 }
 
-int store_begin(struct store *st, struct err *e)
+static int sq_begin(struct store *base, struct err *e)
 {
+	struct sq *st = (struct sq *)base;
 	int rc;
 
 	if (st->batch)
@@ -478,16 +439,20 @@ int store_begin(struct store *st, struct err *e)
 	return 0;
 }
 
-int store_commit(struct store *st, struct err *e)
+static int sq_commit(struct store *base, struct err *e)
 {
+	struct sq *st = (struct sq *)base;
+
 	if (!st->batch)
 		return err_set(e, -EINVAL, "no datastore batch is open");
 	st->batch = false;
 	return write_commit(st, e);
 }
 
-void store_rollback(struct store *st)
+static void sq_rollback(struct store *base)
 {
+	struct sq *st = (struct sq *)base;
+
 	st->batch = false;
 	if (!st->in_txn)
 		return;
@@ -501,7 +466,7 @@ void store_rollback(struct store *st)
 
 /* Reads outside a write transaction run in one deferred transaction, so
  * that a list and its revision are one snapshot. */
-static int read_begin(struct store *st, struct err *e)
+static int read_begin(struct sq *st, struct err *e)
 {
 	int rc = ensure_db(st, false, e);
 
@@ -510,78 +475,13 @@ static int read_begin(struct store *st, struct err *e)
 	return exec(st, "BEGIN", "reading", e);
 }
 
-static void read_end(struct store *st)
+static void read_end(struct sq *st)
 {
 	if (!st->in_txn)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 }
 
 /* ---- objects ---- */
-
-static const char *meta_string(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(json_object_get(obj, "metadata"), key));
-}
-
-static int check_object(const json_t *obj, const char **kind, const char **name, struct err *e)
-{
-	*kind = json_string_value(json_object_get(obj, "kind"));
-	*name = meta_string(obj, "name");
-	if (!json_is_object(obj) || !*kind || !**kind)
-		return err_set(e, -EINVAL, "resource has no kind");
-	if (!*name || !**name)
-		return err_set(e, -EINVAL,
-			       "error with field Metadata.Name = '' (name is required)");
-	return 0;
-}
-
-/* Rebuilds metadata in Go's ObjectMeta key order (unknown keys last). */
-static int order_metadata(json_t *obj)
-{
-	json_t *meta = json_object_get(obj, "metadata"), *ordered = json_object(), *v;
-	const char *k;
-
-	if (!ordered)
-		return -ENOMEM;
-	for (size_t i = 0; i < sizeof(meta_order) / sizeof(meta_order[0]); i++)
-		if ((v = json_object_get(meta, meta_order[i])))
-			json_object_set(ordered, meta_order[i], v);
-	json_object_foreach(meta, k, v) if (!json_object_get(ordered, k))
-	    json_object_set(ordered, k, v);
-	return json_object_set_new(obj, "metadata", ordered);
-}
-
-static int set_meta(json_t *obj, const char *key, const char *value)
-{
-	json_t *meta = json_object_get(obj, "metadata");
-
-	return json_object_set_new(meta, key, json_string(value));
-}
-
-/* Sets metadata.resourceVersion. Metadata is stored in Go's ObjectMeta
- * order, so a read only appends the version (printers order keys
- * themselves: res_ordered for JSON, sorted for YAML); a write reorders so
- * that the caller's object looks like what a later read returns. */
-static int set_revision(json_t *obj, int64_t rev, bool reorder)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)rev);
-	if (set_meta(obj, "resourceVersion", buf) < 0)
-		return -ENOMEM;
-	return reorder ? order_metadata(obj) : 0;
-}
-
-/* The stored form: the object without metadata.resourceVersion (the
- * caller puts the new one back afterwards, so it is dropped in place
- * rather than copying the whole object). */
-static char *stored_text(json_t *obj)
-{
-	json_object_del(json_object_get(obj, "metadata"), "resourceVersion");
-	if (order_metadata(obj) < 0)
-		return NULL;
-	return json_dumps(obj, JSON_COMPACT);
-}
 
 /* set_revision for a row just read: metadata (stored in Go's order) only
  * gains resourceVersion at its end. Without printf and UTF-8 checks: a
@@ -600,7 +500,7 @@ static int put_read_revision(json_t *meta, int64_t rev)
 					   json_stringn_nocheck(p, (size_t)(buf + sizeof(buf) - p)));
 }
 
-static int row_object(struct store *st, sqlite3_stmt *s, json_t **out, struct err *e)
+static int row_object(struct sq *st, sqlite3_stmt *s, json_t **out, struct err *e)
 {
 	struct err perr = {"no data"};
 	const char *text = (const char *)sqlite3_column_text(s, 1);
@@ -622,7 +522,7 @@ static int row_object(struct store *st, sqlite3_stmt *s, json_t **out, struct er
 }
 
 /* Looks (kind, name) up: 0 with *out set, or -ENOENT. */
-static int lookup(struct store *st, const char *kind, const char *name, json_t **out, struct err *e)
+static int lookup(struct sq *st, const char *kind, const char *name, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -635,14 +535,14 @@ static int lookup(struct store *st, const char *kind, const char *name, json_t *
 	if (rc == SQLITE_ROW)
 		rc = row_object(st, s, out, e);
 	else if (rc == SQLITE_DONE)
-		rc = not_found(kind, name, e);
+		rc = store_err_not_found(kind, name, e);
 	else
 		rc = db_error(st, rc, "reading", e);
 	sqlite3_reset(s);
 	return rc;
 }
 
-static int record_change(struct store *st, const char *kind, const char *name, bool deleted,
+static int record_change(struct sq *st, const char *kind, const char *name, bool deleted,
 			 struct err *e)
 {
 	sqlite3_stmt *s;
@@ -660,10 +560,10 @@ static int record_change(struct store *st, const char *kind, const char *name, b
 }
 
 /* Writes obj's row with the next revision (INSERT or UPDATE). */
-static int write_row(struct store *st, enum stmt_id id, const char *kind, const char *name,
+static int write_row(struct sq *st, enum stmt_id id, const char *kind, const char *name,
 		     json_t *obj, struct err *e)
 {
-	char *text = stored_text(obj);
+	char *text = store_stored_text(obj);
 	sqlite3_stmt *s;
 	int rc;
 
@@ -688,69 +588,18 @@ static int write_row(struct store *st, enum stmt_id id, const char *kind, const 
 	return 0;
 }
 
-/* Random bytes come from a pool refilled 4 KiB at a time: one getrandom
- * call per 256 uids keeps 10,000 creates from being 10,000 syscalls. The
- * pool belongs to one process: after fork() the child refills, or parent
- * and child would hand out the same uids. */
-static int random_bytes(unsigned char *out, size_t n)
-{
-	static unsigned char pool[4096];
-	static size_t left;
-	static pid_t owner;
-
-	if (left < n || owner != getpid()) {
-		ssize_t got = getrandom(pool, sizeof(pool), 0);
-
-		if (got != (ssize_t)sizeof(pool))
-			return got < 0 ? -errno : -EIO;
-		left = sizeof(pool);
-		owner = getpid();
-	}
-	memcpy(out, pool + sizeof(pool) - left, n);
-	left -= n;
-	return 0;
-}
-
-static int make_uid(char out[37])
-{
-	unsigned char b[16];
-	int rc = random_bytes(b, sizeof(b));
-
-	if (rc < 0)
-		return rc;
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	for (int i = 0, o = 0; i < 16; i++) {
-		static const char hex[] = "0123456789abcdef";
-
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 15];
-	}
-	out[36] = '\0';
-	return 0;
-}
-
-static void make_timestamp(char out[32])
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* ---- the interface ---- */
 
-int store_get(struct store *st, const char *kind, const char *name, json_t **out, struct err *e)
+static int sq_get(struct store *base, const char *kind, const char *name, json_t **out,
+		  struct err *e)
 {
+	struct sq *st = (struct sq *)base;
 	int rc;
 
 	*out = NULL;
 	rc = read_begin(st, e);
 	if (rc == 1)
-		return not_found(kind, name, e);
+		return store_err_not_found(kind, name, e);
 	if (rc < 0)
 		return rc;
 	rc = lookup(st, kind, name, out, e);
@@ -758,9 +607,10 @@ int store_get(struct store *st, const char *kind, const char *name, json_t **out
 	return rc;
 }
 
-int store_list(struct store *st, const char *kind, const char *name_prefix, json_t **items,
-	       int64_t *revision, struct err *e)
+static int sq_list(struct store *base, const char *kind, const char *name_prefix,
+		   json_t **items, int64_t *revision, struct err *e)
 {
+	struct sq *st = (struct sq *)base;
 	json_t *list = json_array();
 	sqlite3_stmt *s;
 	int64_t rev = 0;
@@ -810,95 +660,65 @@ int store_list(struct store *st, const char *kind, const char *name_prefix, json
 	return 0;
 }
 
-int store_create(struct store *st, json_t *obj, struct err *e)
+static int sq_create(struct store *base, json_t *obj, struct err *e)
 {
-	const char *kind, *name, *rv;
-	char uid[37], ts[32];
+	struct sq *st = (struct sq *)base;
+	const char *kind, *name;
 	json_t *old = NULL;
 	int rc;
 
-	if ((rc = check_object(obj, &kind, &name, e)) < 0)
+	if ((rc = store_check_object(obj, &kind, &name, e)) < 0 ||
+	    (rc = store_check_create_rv(obj, e)) < 0)
 		return rc;
-	rv = meta_string(obj, "resourceVersion");
-	if (rv && *rv)
-		return err_set(
-		    e, -EINVAL,
-		    "error with field Metadata.ResourceVersion = '%s' (field must not be set for "
-		    "a Create request)",
-		    rv);
 	if ((rc = write_begin(st, e)) < 0)
 		return rc;
 	rc = lookup(st, kind, name, &old, e);
 	if (rc == 0) {
 		json_decref(old);
-		rc = err_set(e, -EEXIST, "resource already exists: %s(%s) with error: <nil>", kind,
-			     name);
-		return write_end(st, rc, e);
+		return write_end(st, store_err_exists(kind, name, e), e);
 	}
 	if (rc != -ENOENT)
 		return write_end(st, rc, e);
-	/* As libcalico-go: a uid and creationTimestamp are assigned when
-	 * the object does not carry them (calicoctl always strips them). */
-	rc = 0;
-	if (!meta_string(obj, "uid") || !*meta_string(obj, "uid")) {
-		if ((rc = make_uid(uid)) < 0)
-			rc = err_set(e, rc, "cannot generate a uid: %s", strerror(-rc));
-		else if (set_meta(obj, "uid", uid) < 0)
-			rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
-	}
-	if (rc == 0 &&
-	    (!meta_string(obj, "creationTimestamp") || !*meta_string(obj, "creationTimestamp"))) {
-		make_timestamp(ts);
-		if (set_meta(obj, "creationTimestamp", ts) < 0)
-			rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
-	}
+	rc = store_stamp_new(obj, e);
 	if (rc == 0)
 		rc = write_row(st, Q_INSERT, kind, name, obj, e);
-	if (rc == 0 && set_revision(obj, st->rev, true) < 0)
+	if (rc == 0 && store_set_revision(obj, st->rev, true) < 0)
 		rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
 	return write_end(st, rc, e);
 }
 
-int store_update(struct store *st, json_t *obj, struct err *e)
+static int sq_update(struct store *base, json_t *obj, struct err *e)
 {
-	const char *kind, *name, *rv, *stored_rv;
+	struct sq *st = (struct sq *)base;
+	const char *kind, *name, *rv;
 	json_t *old = NULL;
 	int rc;
 
-	if ((rc = check_object(obj, &kind, &name, e)) < 0)
+	if ((rc = store_check_object(obj, &kind, &name, e)) < 0 ||
+	    (rc = store_check_update_rv(obj, e)) < 0)
 		return rc;
-	rv = meta_string(obj, "resourceVersion");
-	if (!rv || !*rv)
-		return err_set(
-		    e, -EINVAL,
-		    "error with field Metadata.ResourceVersion = '' (field must be set for an "
-		    "Update request)");
+	rv = store_meta_string(obj, "resourceVersion");
 	if ((rc = write_begin(st, e)) < 0)
 		return rc;
 	if ((rc = lookup(st, kind, name, &old, e)) < 0)
 		return write_end(st, rc, e);
-	stored_rv = meta_string(old, "resourceVersion");
-	if (strcmp(rv, stored_rv) != 0) {
+	if (strcmp(rv, store_meta_string(old, "resourceVersion")) != 0) {
 		json_decref(old);
-		return write_end(st, conflict(kind, name, e), e);
+		return write_end(st, store_err_conflict(kind, name, e), e);
 	}
-	/* Identity and birth come from the stored object, never the input. */
-	if (set_meta(obj, "uid", meta_string(old, "uid") ? meta_string(old, "uid") : "") < 0 ||
-	    set_meta(obj, "creationTimestamp",
-		     meta_string(old, "creationTimestamp") ? meta_string(old, "creationTimestamp")
-							   : "") < 0)
-		rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
+	rc = store_keep_identity(obj, old, e);
 	json_decref(old);
 	if (rc == 0)
 		rc = write_row(st, Q_UPDATE, kind, name, obj, e);
-	if (rc == 0 && set_revision(obj, st->rev, true) < 0)
+	if (rc == 0 && store_set_revision(obj, st->rev, true) < 0)
 		rc = err_set(e, -ENOMEM, "out of memory writing the datastore");
 	return write_end(st, rc, e);
 }
 
-int store_delete(struct store *st, const char *kind, const char *name, const char *expected_rv,
-		 json_t **old, struct err *e)
+static int sq_delete(struct store *base, const char *kind, const char *name,
+		     const char *expected_rv, json_t **old, struct err *e)
 {
+	struct sq *st = (struct sq *)base;
 	json_t *cur = NULL;
 	sqlite3_stmt *s;
 	int rc;
@@ -910,9 +730,9 @@ int store_delete(struct store *st, const char *kind, const char *name, const cha
 	if ((rc = lookup(st, kind, name, &cur, e)) < 0)
 		return write_end(st, rc, e);
 	if (expected_rv && *expected_rv &&
-	    strcmp(expected_rv, meta_string(cur, "resourceVersion")) != 0) {
+	    strcmp(expected_rv, store_meta_string(cur, "resourceVersion")) != 0) {
 		json_decref(cur);
-		return write_end(st, conflict(kind, name, e), e);
+		return write_end(st, store_err_conflict(kind, name, e), e);
 	}
 	if ((rc = stmt(st, Q_DELETE, &s, e)) == 0) {
 		sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
@@ -933,8 +753,9 @@ int store_delete(struct store *st, const char *kind, const char *name, const cha
 	return rc;
 }
 
-int64_t store_revision(struct store *st)
+static int64_t sq_revision(struct store *base)
 {
+	struct sq *st = (struct sq *)base;
 	int64_t rev = 0;
 	int rc;
 
@@ -950,9 +771,10 @@ int64_t store_revision(struct store *st)
 	return rc < 0 ? rc : rev;
 }
 
-int store_changes_since(struct store *st, int64_t rev, json_t **changes, int64_t *now,
-			struct err *e)
+static int sq_changes_since(struct store *base, int64_t rev, json_t **changes, int64_t *now,
+			    struct err *e)
 {
+	struct sq *st = (struct sq *)base;
 	json_t *list = json_array();
 	sqlite3_stmt *s;
 	int64_t cur = 0;
@@ -1002,3 +824,18 @@ int store_changes_since(struct store *st, int64_t rev, json_t **changes, int64_t
 		*now = cur;
 	return 0;
 }
+
+static const struct store_ops sqlite_ops = {
+    .close = sq_close,
+    .get = sq_get,
+    .list = sq_list,
+    .create = sq_create,
+    .update = sq_update,
+    .del = sq_delete,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .revision = sq_revision,
+    .changes_since = sq_changes_since,
+    .watch_start = NULL,
+};

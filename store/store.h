@@ -8,12 +8,19 @@
  * the datastore-wide revision counter, bumped once per write. The counter
  * is what changes-since polling and optimistic concurrency use.
  *
- * Backend today: SQLite (store/sqlite.c), one file shared by many
- * processes (WAL mode, busy timeout, writes in BEGIN IMMEDIATE). A read
- * never creates anything: if the file is missing but its directory exists
- * the datastore reads as empty (revision 0, as a fresh etcd); if the
- * directory is missing too, reads fail. The first write creates the missing
- * directories (like Calico creates /var/lib/calico) and the file.
+ * Backends (store/store.c picks one from the config):
+ * - SQLite (store/sqlite.c), one file shared by many processes (WAL mode,
+ *   busy timeout, writes in BEGIN IMMEDIATE). A read never creates
+ *   anything: if the file is missing but its directory exists the datastore
+ *   reads as empty (revision 0, as a fresh etcd); if the directory is
+ *   missing too, reads fail. The first write creates the missing
+ *   directories (like Calico creates /var/lib/calico) and the file.
+ * - etcd v3 (store/etcd_*.c) over etcd's JSON gateway, keys laid out as
+ *   libcalico-go's etcdv3 backend does
+ *   (/calico/resources/v3/projectcalico.org/<plural>/<name>); the
+ *   resourceVersion is the key's mod_revision and the revision counter is
+ *   the cluster's revision, so revisions jump by more than one when other
+ *   keys change.
  *
  * Errors fill *e with calicoctl's wording where calicoctl has one and return:
  *   -ENOENT  resource missing:  "resource does not exist: BGPPeer(x) with error: <nil>"
@@ -23,12 +30,18 @@
  *   -EBUSY   another process held the write lock longer than the busy timeout
  *   -EROFS   the datastore file (or its directory) is read-only
  *   -EACCES  the datastore cannot be read (permissions)
- *   -EIO     corrupt / not a database / other SQLite failures
- *   -ENOTSUP datastore type etcdv3 (not built yet) or kubernetes (not supported)
+ *   -EIO     corrupt / not a database / other SQLite failures; etcd
+ *            unreachable (every endpoint tried) or answering with an error
+ *   -EPERM   etcd refused the credentials or the operation (auth)
+ *   -ERANGE  (STORE_ECOMPACTED) changes_since / a watch asked for history
+ *            etcd has compacted away: the caller must re-read everything
+ *   -ENOTSUP datastore type kubernetes (not supported); store_watch_start
+ *            on SQLite (poll store_revision instead)
  */
 #ifndef CALICO_STORE_H
 #define CALICO_STORE_H
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,6 +50,14 @@
 #include "store/config.h"
 
 struct store;
+struct ev_loop;
+
+/* History before the asked revision is gone (etcd compaction): re-read
+ * everything. */
+#define STORE_ECOMPACTED (-ERANGE)
+
+/* Writes per etcd transaction in a batch: etcd's --max-txn-ops default. */
+#define STORE_ETCD_TXN_OPS 128
 
 /* Opens the datastore described by cfg. Cheap: nothing is created. */
 int store_open(const struct store_config *cfg, struct store **out, struct err *e);
@@ -71,10 +92,22 @@ int store_delete(struct store *st, const char *kind, const char *name, const cha
 		 json_t **old, struct err *e);
 
 /* Batches: every write between store_begin and store_commit runs in one
- * BEGIN IMMEDIATE transaction (10,000 creates take tens of milliseconds
- * instead of one fsync each). A failed operation inside a batch leaves the
- * batch usable (calicoctl continues after a per-resource error); nothing
- * is visible to other processes before store_commit. Nesting is an error. */
+ * transaction (SQLite: BEGIN IMMEDIATE, 10,000 creates take tens of
+ * milliseconds instead of one fsync each). A failed operation inside a
+ * batch leaves the batch usable (calicoctl continues after a per-resource
+ * error). Nesting is an error.
+ * SQLite: nothing is visible to other processes before store_commit.
+ * etcd: the writes are checked when made (so per-resource errors come at
+ * once) and sent as etcd transactions whose compares repeat the checks.
+ * etcd caps a transaction at --max-txn-ops operations (default 128): a
+ * batch is sent in transactions of at most STORE_ETCD_TXN_OPS writes (and
+ * 1 MiB of keys and values, under etcd's 1.5 MiB request cap), each
+ * atomic, sent as soon as it is full; a read of a key written earlier in
+ * the batch also sends what is queued first (so the batch reads its own
+ * writes, as in SQLite). A transaction whose compare fails (another writer
+ * got in between) fails store_commit with -ESTALE naming the resource;
+ * writes of earlier transactions of the same batch stay. The objects a
+ * batch wrote get their resourceVersion when their transaction is sent. */
 int store_begin(struct store *st, struct err *e);
 int store_commit(struct store *st, struct err *e);
 void store_rollback(struct store *st);
@@ -87,9 +120,40 @@ int64_t store_revision(struct store *st);
  * {"type": "put"|"delete", "kind": K, "name": N, "revision": R} ordered by
  * revision, and in *now the revision the answer is complete up to. Only the
  * latest change per resource is kept (a put then a delete shows as one
- * delete), so a poller re-reads the named resources. Deletes stay visible
- * forever (tombstones). */
+ * delete), so a poller re-reads the named resources. SQLite keeps deletes
+ * forever (tombstones); etcd keeps them until it compacts its history, and
+ * a `rev` older than its compaction gives STORE_ECOMPACTED. */
 int store_changes_since(struct store *st, int64_t rev, json_t **changes, int64_t *now,
 			struct err *e);
+
+/* ---- change notification for long-running readers (the speaker) ---- */
+
+struct store_watch;
+
+enum store_watch_event {
+	/* Resources changed; `changes` lists them as store_changes_since does
+	 * and `rev` is the revision they are complete up to. */
+	STORE_WATCH_CHANGED,
+	/* History after the resume revision was compacted: re-read
+	 * everything; the watch goes on with the changes from `rev` (the
+	 * oldest revision etcd still has) on. */
+	STORE_WATCH_RESYNC,
+	/* The stream broke (`msg` says why); the watch reconnects by itself,
+	 * to the next endpoint, and resumes after the last revision seen. */
+	STORE_WATCH_LOST,
+};
+
+typedef void (*store_watch_fn)(void *ctx, enum store_watch_event ev, const json_t *changes,
+			       int64_t rev, const char *msg);
+
+/* Watches every resource for changes after from_rev, driven by the caller's
+ * libev loop (single-threaded: fn runs on the loop, never blocks it). The
+ * watch uses its own connection; st stays usable for reads meanwhile and
+ * must outlive the watch. -ENOTSUP when the backend cannot push changes
+ * (SQLite: poll store_revision instead). */
+int store_watch_start(struct store *st, struct ev_loop *loop, int64_t from_rev, store_watch_fn fn,
+		      void *ctx, struct store_watch **out, struct err *e);
+/* Stops and frees; NULL is ignored. Safe to call from fn. */
+void store_watch_stop(struct store_watch *w);
 
 #endif
