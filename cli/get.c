@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* ---- a region for the results' jansson values ----
  * A list of 10,000 resources is about 300,000 small jansson allocations
@@ -20,7 +21,7 @@
  * output would be such memory), and never in sanitizer builds, where
  * results are freed so that leak checking stays meaningful. */
 #ifndef CLI_FREE_AT_EXIT
-#define REGION_CHUNK (1u << 20)
+#define REGION_CHUNK (2u << 20)
 #define REGION_MAX_CHUNKS 4096
 
 static struct {
@@ -40,9 +41,9 @@ static void *region_alloc(size_t n)
 	}
 	if (n > REGION_CHUNK / 4 || region.nchunks == REGION_MAX_CHUNKS)
 		return malloc(n); /* big or too many: the heap, freed normally */
-	chunk = malloc(REGION_CHUNK);
-	if (!chunk)
+	if (posix_memalign((void **)&chunk, REGION_CHUNK, REGION_CHUNK) != 0)
 		return NULL;
+	madvise(chunk, REGION_CHUNK, MADV_HUGEPAGE);
 	region.chunks[region.nchunks++] = chunk;
 	region.used = n;
 	return chunk;

@@ -79,56 +79,89 @@ bool printer_is_table(const struct printer *p)
 	return p->fmt == PRINT_PS || p->fmt == PRINT_WIDE || p->fmt == PRINT_CUSTOM;
 }
 
-/* The table with each cell's display width (UTF-8 runes, as Go's
- * tabwriter counts) measured once; lines are written straight to out. */
-static void tab_write(char ***rows, size_t nrows, size_t ncols, struct text_out *out)
+/* A table being built: every cell's text back to back in one buffer, its
+ * start and display width (UTF-8 runes, as Go's tabwriter counts) beside
+ * it. Cells are copied in as they come, so the caller frees each one at
+ * once (and malloc hands the same memory to the next cell). */
+struct table {
+	size_t ncols, ncells, cap;
+	struct text_out text;
+	size_t *off; /* ncells + 1 entries: cell i is text[off[i], off[i+1]) */
+	size_t *runes;
+};
+
+static void table_init(struct table *t, size_t ncols, size_t nrows)
+{
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	t->cap = ncols * nrows + 1;
+	t->off = malloc(t->cap * sizeof(*t->off));
+	t->runes = malloc(t->cap * sizeof(*t->runes));
+	if (!t->off || !t->runes)
+		abort();
+	t->off[0] = 0;
+	tout_init(&t->text, NULL);
+}
+
+static void table_add(struct table *t, const char *cell)
+{
+	size_t n = 0, r = 0;
+
+	if (t->ncells + 1 >= t->cap)
+		abort(); /* more cells than table_init was told */
+	for (; cell[n]; n++)
+		r += ((unsigned char)cell[n] & 0xc0) != 0x80;
+	tout_put(&t->text, cell, n);
+	if (t->text.err)
+		abort();
+	t->runes[t->ncells++] = r;
+	t->off[t->ncells] = t->text.len;
+}
+
+static void table_write(struct table *t, struct text_out *out)
 {
 	static const char spaces[] = "                                                                ";
-	size_t *width = calloc(ncols ? ncols : 1, sizeof(*width));
-	size_t *len = calloc(nrows * ncols + 1, sizeof(*len));
-	size_t *runes = calloc(nrows * ncols + 1, sizeof(*runes));
+	size_t *width = calloc(t->ncols ? t->ncols : 1, sizeof(*width));
 
-	if (!width || !len || !runes)
+	if (!width)
 		abort();
-	for (size_t i = 0; i < nrows; i++) {
-		for (size_t j = 0; j < ncols; j++) {
-			const char *c = rows[i][j];
-			size_t n = 0, r = 0;
-
-			for (; c[n]; n++)
-				r += ((unsigned char)c[n] & 0xc0) != 0x80;
-			len[i * ncols + j] = n;
-			runes[i * ncols + j] = r;
-		}
-	}
-	for (size_t j = 0; j < ncols; j++) {
+	for (size_t j = 0; j < t->ncols; j++)
 		width[j] = 5; /* minwidth */
-		for (size_t i = 0; i < nrows; i++)
-			if (runes[i * ncols + j] + 3 > width[j]) /* padding 3 */
-				width[j] = runes[i * ncols + j] + 3;
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		for (size_t j = 0; j < ncols; j++) {
-			size_t pad = width[j] - runes[i * ncols + j];
+	for (size_t i = 0; i < t->ncells; i++)
+		if (t->runes[i] + 3 > width[i % t->ncols]) /* padding 3 */
+			width[i % t->ncols] = t->runes[i] + 3;
+	for (size_t i = 0; i < t->ncells; i++) {
+		size_t pad = width[i % t->ncols] - t->runes[i];
 
-			tout_put(out, rows[i][j], len[i * ncols + j]);
-			for (; pad > sizeof(spaces) - 1; pad -= sizeof(spaces) - 1)
-				tout_put(out, spaces, sizeof(spaces) - 1);
-			tout_put(out, spaces, pad);
-		}
-		tout_put(out, "\n", 1);
+		tout_put(out, t->text.buf + t->off[i], t->off[i + 1] - t->off[i]);
+		for (; pad > sizeof(spaces) - 1; pad -= sizeof(spaces) - 1)
+			tout_put(out, spaces, sizeof(spaces) - 1);
+		tout_put(out, spaces, pad);
+		if (i % t->ncols == t->ncols - 1)
+			tout_put(out, "\n", 1);
 	}
 	free(width);
-	free(len);
-	free(runes);
+}
+
+static void table_free(struct table *t)
+{
+	tout_free(&t->text);
+	free(t->off);
+	free(t->runes);
 }
 
 void tab_render(char ***rows, size_t nrows, size_t ncols, struct strbuf *out)
 {
 	struct text_out o;
+	struct table t;
 
+	table_init(&t, ncols, nrows);
+	for (size_t i = 0; i < nrows; i++)
+		for (size_t j = 0; j < ncols; j++)
+			table_add(&t, rows[i][j]);
 	tout_init(&o, NULL);
-	tab_write(rows, nrows, ncols, &o);
+	table_write(&t, &o);
+	table_free(&t);
 	if (o.err)
 		abort();
 	sb_addn(out, o.buf ? o.buf : "", o.len);
@@ -184,28 +217,24 @@ static int print_table(const struct printer *p, const struct kind_desc *k, const
 		cols = (const char **)headings;
 	}
 
-	char ***rows = calloc(nrows, sizeof(*rows));
-	if (!rows)
-		abort();
-	rows[0] = (char **)cols;
+	struct table t;
+
+	table_init(&t, ncols, nrows);
+	for (size_t j = 0; j < ncols; j++)
+		table_add(&t, cols[j]);
 	for (size_t i = 1; i < nrows; i++) {
 		const json_t *item = json_array_get(items, i - 1);
-		rows[i] = calloc(ncols ? ncols : 1, sizeof(char *));
-		if (!rows[i])
-			abort();
+
 		for (size_t j = 0; j < ncols; j++) {
 			char *cell = res_cell(k, item, cols[j], &p->ctx);
-			rows[i][j] = cell ? cell : strdup("");
+
+			table_add(&t, cell ? cell : "");
+			free(cell);
 		}
 	}
-	tab_write(rows, nrows, ncols, out);
+	table_write(&t, out);
 	tout_put(out, "\n", 1); /* calicoctl leaves a gap after each table */
-	for (size_t i = 1; i < nrows; i++) {
-		for (size_t j = 0; j < ncols; j++)
-			free(rows[i][j]);
-		free(rows[i]);
-	}
-	free(rows);
+	table_free(&t);
 	return 0;
 }
 

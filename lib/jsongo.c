@@ -81,9 +81,9 @@ char *tout_detach(struct text_out *o)
 	char *s = NULL;
 
 	if (!o->err) {
+		/* Memory output always keeps a byte free past len; this makes
+		 * the buffer exist when nothing was written. */
 		tout_put(o, "", 0);
-		if (!o->buf)
-			tout_put_slow(o, "", 0);
 		if (!o->err) {
 			o->buf[o->len] = '\0';
 			s = o->buf;

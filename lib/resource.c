@@ -481,36 +481,6 @@ struct go_node go_classify(const json_t *v)
 	return plain(v);
 }
 
-bool go_is_object(const struct go_node *n)
-{
-	switch (n->shape) {
-	case GO_RESOURCE:
-	case GO_LIST:
-	case GO_META:
-	case GO_STRUCT:
-	case GO_MAP:
-		return true;
-	case GO_PLAIN:
-		return json_is_object(n->v);
-	default:
-		return false;
-	}
-}
-
-bool go_is_array(const struct go_node *n)
-{
-	switch (n->shape) {
-	case GO_RESULTS:
-	case GO_ITEMS:
-	case GO_STRUCT_LIST:
-		return true;
-	case GO_PLAIN:
-		return json_is_array(n->v);
-	default:
-		return false;
-	}
-}
-
 size_t go_size(const struct go_node *n)
 {
 	return json_array_size(n->v);

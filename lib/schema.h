@@ -161,10 +161,37 @@ struct go_member {
  * List of one, an array of results, or plain JSON. */
 struct go_node go_classify(const json_t *v);
 
-/* True when n prints as an object (its members from go_members), false
- * when as an array (elements from go_elem) or a scalar/plain value. */
-bool go_is_object(const struct go_node *n);
-bool go_is_array(const struct go_node *n);
+/* True when n prints as an object (its members from go_members); as an
+ * array (elements from go_elem). */
+static inline bool go_is_object(const struct go_node *n)
+{
+	switch (n->shape) {
+	case GO_RESOURCE:
+	case GO_LIST:
+	case GO_META:
+	case GO_STRUCT:
+	case GO_MAP:
+		return true;
+	case GO_PLAIN:
+		return json_is_object(n->v);
+	default:
+		return false;
+	}
+}
+
+static inline bool go_is_array(const struct go_node *n)
+{
+	switch (n->shape) {
+	case GO_RESULTS:
+	case GO_ITEMS:
+	case GO_STRUCT_LIST:
+		return true;
+	case GO_PLAIN:
+		return json_is_array(n->v);
+	default:
+		return false;
+	}
+}
 
 /* The members of an object-shaped node in Go's output order. Uses buf when
  * they fit in cap, else a malloc'd array that the caller frees when *out !=

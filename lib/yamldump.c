@@ -500,27 +500,27 @@ struct yw {
 	bool ok;	    /* false once something needs libyaml */
 };
 
-/* Bytes a plain scalar may hold after its first byte (which must be
- * alphanumeric) without libyaml refusing the plain style: no ':' or '#'
+/* What the direct writer may print of a byte: PLAIN_TAIL in a plain
+ * scalar after its first byte (which must be alphanumeric): no ':' or '#'
  * (indicators next to spaces), no flow indicators, quotes, backslash,
- * control or non-ASCII bytes. */
-static bool plain_tail_byte(unsigned char c)
-{
-	static unsigned char table[256];
-
-	if (!table['a']) {
-		for (int i = 0; i < 256; i++)
-			table[i] = (unsigned char)((i >= 'a' && i <= 'z') || (i >= 'A' && i <= 'Z') ||
-						   (i >= '0' && i <= '9') ||
-						   (i && strchr(" ._/-()!=&|'@+~", i)) ? 1 : 2);
-	}
-	return table[c] == 1;
-}
-
-static bool alnum_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
+ * control or non-ASCII bytes; QUOTED_OK inside double quotes: printable
+ * ASCII but space (libyaml folds there), '"' and '\\'. */
+#define PLAIN_TAIL 1
+#define QUOTED_OK 2
+#define ALNUM 4
+#define ALL_CLASSES (PLAIN_TAIL | QUOTED_OK | ALNUM)
+static const unsigned char byte_class[256] = {
+    ['0' ... '9'] = ALL_CLASSES, ['a' ... 'z'] = ALL_CLASSES, ['A' ... 'Z'] = ALL_CLASSES,
+    [' '] = PLAIN_TAIL, ['.'] = PLAIN_TAIL | QUOTED_OK, ['_'] = PLAIN_TAIL | QUOTED_OK,
+    ['/'] = PLAIN_TAIL | QUOTED_OK, ['-'] = PLAIN_TAIL | QUOTED_OK, ['('] = PLAIN_TAIL | QUOTED_OK,
+    [')'] = PLAIN_TAIL | QUOTED_OK, ['!'] = PLAIN_TAIL | QUOTED_OK, ['='] = PLAIN_TAIL | QUOTED_OK,
+    ['&'] = PLAIN_TAIL | QUOTED_OK, ['|'] = PLAIN_TAIL | QUOTED_OK, ['\''] = PLAIN_TAIL | QUOTED_OK,
+    ['@'] = PLAIN_TAIL | QUOTED_OK, ['+'] = PLAIN_TAIL | QUOTED_OK, ['~'] = PLAIN_TAIL | QUOTED_OK,
+    ['#'] = QUOTED_OK, [':'] = QUOTED_OK, [','] = QUOTED_OK, ['['] = QUOTED_OK, [']'] = QUOTED_OK,
+    ['{'] = QUOTED_OK, ['}'] = QUOTED_OK, ['?'] = QUOTED_OK, ['*'] = QUOTED_OK, ['%'] = QUOTED_OK,
+    ['`'] = QUOTED_OK, ['<'] = QUOTED_OK, ['>'] = QUOTED_OK, [';'] = QUOTED_OK, ['$'] = QUOTED_OK,
+    ['^'] = QUOTED_OK,
+};
 
 /* The plain scalar s is a string for go-yaml (1), is not (0), or ask
  * yscalar_resolve (-1), decided from its shape before parsing numbers and
@@ -562,42 +562,36 @@ static int plain_is_str(const char *s, size_t len)
 	return digits && len <= 18 ? 0 : -1;
 }
 
-/* The style go-yaml picks for a string and whether the direct writer can
- * print it exactly as libyaml would at column col (key: a simple key). */
-static bool direct_string(const char *s, size_t len, size_t col, bool key, bool *quoted)
+/* The style go-yaml picks for a string (*quoted) and, with check, whether
+ * the direct writer can print it exactly as libyaml would at column col
+ * (key: a simple key). The dry run checks; the real run only needs the
+ * style. */
+static bool direct_string(const char *s, size_t len, size_t col, bool key, bool check,
+			  bool *quoted)
 {
-	bool spaces = false;
-
-	if (key && len > YAML_SIMPLE_KEY_MAX)
-		return false;
 	int str = plain_is_str(s, len);
+	unsigned char all = ALL_CLASSES;
+	bool spaces = false;
 
 	if (str < 0)
 		str = yscalar_resolve(s, len) == YSCALAR_STR;
-	if (str && !yscalar_is_base60_float(s)) {
-		if (!len || !alnum_byte((unsigned char)s[0]) || s[len - 1] == ' ')
-			return false;
-		for (size_t i = 1; i < len; i++) {
-			if (!plain_tail_byte((unsigned char)s[i]))
-				return false;
-			spaces |= s[i] == ' ';
-		}
-		/* Values fold at a space past the width; keys never do. */
-		if (spaces && !key && col + len > YAML_WIDTH)
-			return false;
-		*quoted = false;
+	/* base 60 needs a ':' */
+	*quoted = !str || (memchr(s, ':', len) && yscalar_is_base60_float(s));
+	if (!check)
 		return true;
-	}
-	/* Double-quoted: libyaml escapes nothing printable but '"' and '\\',
-	 * and folds only at spaces. */
+	if (key && len > YAML_SIMPLE_KEY_MAX)
+		return false;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\')
-			return false;
+		all &= byte_class[(unsigned char)s[i]];
+		spaces |= s[i] == ' ';
 	}
-	*quoted = true;
-	return true;
+	if (*quoted) /* libyaml escapes nothing in these and folds only at spaces */
+		return (all & QUOTED_OK) != 0;
+	if (!len || !(byte_class[(unsigned char)s[0]] & ALNUM) || s[len - 1] == ' ' ||
+	    !(all & PLAIN_TAIL))
+		return false;
+	/* Values fold at a space past the width; keys never do. */
+	return !spaces || key || col + len <= YAML_WIDTH;
 }
 
 static void yw_put(struct yw *w, const char *s, size_t n)
@@ -623,7 +617,7 @@ static size_t yw_string(struct yw *w, const char *s, size_t len, size_t col, boo
 {
 	bool quoted;
 
-	if (!direct_string(s, len, col, key, &quoted)) {
+	if (!direct_string(s, len, col, key, w->o == NULL, &quoted)) {
 		w->ok = false;
 		return 0;
 	}

@@ -46,7 +46,8 @@ int yaml_load_one(const char *buf, size_t len, int first_line, json_t **doc, str
  * runs compare numerically), 2-space indent, sequences at their key's
  * column, strings that would read back as another type quoted ("1234",
  * "true", "2025-01-01T00:00:00Z", "" ...), `null`, `{}` and `[]` for empty
- * containers, long strings never folded, multi-line strings as "|-"/"|"
+ * containers, strings folded at a space past column 80 (libyaml's default
+ * width, which go-yaml v2.4 keeps), multi-line strings as "|-"/"|"
  * literal blocks. Always ends with a newline. Returns a malloc'd string, or
  * NULL on allocation failure. */
 char *yaml_dump(const json_t *v);

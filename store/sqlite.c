@@ -47,6 +47,7 @@ static const char *const migrations[] = {
 enum stmt_id {
 	Q_GET,
 	Q_LIST,
+	Q_LIST_ALL,
 	Q_INSERT,
 	Q_UPDATE,
 	Q_DELETE,
@@ -61,6 +62,8 @@ static const char *const stmt_sql[Q_COUNT] = {
     [Q_GET] = "SELECT revision, data FROM resources WHERE kind = ?1 AND name = ?2",
     [Q_LIST] = "SELECT revision, data FROM resources WHERE kind = ?1 AND name >= ?2"
 	       " AND substr(name, 1, length(?2)) = ?2 ORDER BY name",
+    /* Q_LIST without a prefix: no substr() per row. */
+    [Q_LIST_ALL] = "SELECT revision, data FROM resources WHERE kind = ?1 ORDER BY name",
     [Q_INSERT] = "INSERT INTO resources(kind, name, revision, data) VALUES(?1, ?2, ?3, ?4)",
     [Q_UPDATE] = "UPDATE resources SET revision = ?3, data = ?4 WHERE kind = ?1 AND name = ?2",
     [Q_DELETE] = "DELETE FROM resources WHERE kind = ?1 AND name = ?2",
@@ -632,10 +635,11 @@ static int sq_list(struct store *base, const char *kind, const char *name_prefix
 	}
 	rc = st->in_txn ? (rev = st->rev, 0) : read_revision(st, &rev, e);
 	if (rc == 0)
-		rc = stmt(st, Q_LIST, &s, e);
+		rc = stmt(st, name_prefix && *name_prefix ? Q_LIST : Q_LIST_ALL, &s, e);
 	if (rc == 0) {
 		sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, name_prefix ? name_prefix : "", -1, SQLITE_STATIC);
+		if (name_prefix && *name_prefix)
+			sqlite3_bind_text(s, 2, name_prefix, -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			json_t *obj;
 

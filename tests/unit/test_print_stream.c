@@ -112,9 +112,23 @@ static const char *const simple_strings[] = {
     "9bf93060-64fb-49d1-aaed-b9be94a892cb", "1.2.3.4.5", "-1", "0x1F", "1e5", "1.5", "A", "Z9",
     "key=value", "1234567890123456789", "99999999999999999999999", "1:20", "off",
     "a short one with spaces", "2026-11-30",
+    /* around libyaml's 80 columns, at every depth: folding starts past it */
+    "words and more words and yet more words to reach the width limit of eighty c",
+    "words and more words and yet more words to reach the width limit of eighty co",
+    "words and more words and yet more words to reach the width limit",
+    "words and more words and yet more words to reach the width limit of",
+    "averylongstringwithoutanyspacesthatgoespasttheeightycolumnlimitoflibyamlandthensomemore",
+    "123456789012345678901234567890",
 };
-static const char *const simple_keys[] = {"zeta", "a1", "a10", "a01", "a9", "A", "x-y", "123",
-					  "projectcalico.org/label", "name", "uid", "spec"};
+static const char *const simple_keys[] = {
+    "zeta", "a1", "a10", "a01", "a9", "A", "x-y", "123", "projectcalico.org/label", "name", "uid",
+    "spec", "with space",
+    /* 128 and 129 bytes: libyaml's longest simple key and one past it */
+    ("k2345678901234567890123456789012345678901234567890123456789012345678901234567890"
+     "123456789012345678901234567890123456789012345678"),
+    ("k2345678901234567890123456789012345678901234567890123456789012345678901234567890"
+     "1234567890123456789012345678901234567890123456789"),
+};
 static bool simple;
 
 static const char *rand_key(void)
