@@ -30,13 +30,16 @@ static const struct {
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
+#define CMP_EXISTS (-1)
+
 /* One queued write. */
 struct op {
 	char *key;
 	char *kind, *name;
 	json_t *obj;	 /* the caller's object (a reference), NULL for a delete */
 	char *value;	 /* stored text for a put */
-	int64_t cmp_mod; /* 0: compare create_revision == 0; else mod_revision */
+	int64_t cmp_mod; /* 0: compare create_revision == 0 (absent); CMP_EXISTS:
+			  * create_revision > 0; else mod_revision == cmp_mod */
 };
 
 struct etcd_store {
@@ -46,7 +49,24 @@ struct etcd_store {
 	struct op *ops;
 	size_t n_ops, cap_ops;
 	size_t queued_bytes; /* keys and values queued, for etcd's request size cap */
+	/* Inside a batch: kind -> {name: true} of the resources that exist
+	 * (read once per kind, kept up to date with the batch's own creates
+	 * and deletes), so that a create costs no read of its own. A create
+	 * racing another writer is still caught by its transaction's
+	 * compare. NULL outside a batch or after a failed transaction. */
+	json_t *names;
+	/* Inside a batch: key -> the resource as last read, so that the
+	 * get-then-update of apply/replace reads once (the transaction's
+	 * mod_revision compare still catches another writer). A write drops
+	 * its key. NULL outside a batch. */
+	json_t *seen;
+	unsigned batch_reads; /* reads in this batch; at BATCH_PREFETCH the
+			       * whole kind is read at once */
 };
+
+/* A batch that reads this many resources one by one (apply or replace of
+ * a file) reads the rest of their kind in one range instead. */
+#define BATCH_PREFETCH 16
 
 /* etcd refuses requests over --max-request-bytes (1.5 MiB by default);
  * base64 makes a value 4/3 its size, so a batch's transaction is sent
@@ -208,6 +228,16 @@ static int lookup(struct etcd_store *st, const char *kind, const char *name, jso
 	return rc;
 }
 
+/* Forgets what a batch learnt about the datastore. */
+static void forget_batch_reads(struct etcd_store *st)
+{
+	st->batch_reads = 0;
+	json_decref(st->names);
+	st->names = NULL;
+	json_decref(st->seen);
+	st->seen = NULL;
+}
+
 /* ---- the write queue ---- */
 
 static void op_free(struct op *op)
@@ -242,6 +272,9 @@ static json_t *compare_of(const struct op *op)
 	char rev[32];
 
 	snprintf(rev, sizeof(rev), "%lld", (long long)op->cmp_mod);
+	if (op->cmp_mod == CMP_EXISTS)
+		return json_pack("{s:o, s:s, s:s, s:s}", "key", key, "target", "CREATE", "result",
+				 "GREATER", "create_revision", "0");
 	if (op->cmp_mod == 0)
 		return json_pack("{s:o, s:s, s:s, s:s}", "key", key, "target", "CREATE", "result",
 				 "EQUAL", "create_revision", "0");
@@ -276,7 +309,7 @@ static int explain_failure(struct etcd_store *st, const json_t *resp, struct err
 			return store_err_exists(op->kind, op->name, e);
 		if (op->cmp_mod != 0 && !kv)
 			return store_err_not_found(op->kind, op->name, e);
-		if (op->cmp_mod != 0 && etcd_int(kv, "mod_revision") != op->cmp_mod)
+		if (op->cmp_mod > 0 && etcd_int(kv, "mod_revision") != op->cmp_mod)
 			return store_err_conflict(op->kind, op->name, e);
 	}
 	/* Every key is as expected again (it changed and changed back). */
@@ -324,6 +357,8 @@ static int flush(struct etcd_store *st, struct err *e)
 	json_decref(req);
 	if (rc == 0 && !json_is_true(json_object_get(resp, "succeeded")))
 		rc = explain_failure(st, resp, e);
+	if (rc < 0)
+		forget_batch_reads(st); /* what exists is no longer known */
 	rev = etcd_int(json_object_get(resp, "header"), "revision");
 	for (size_t i = 0; rc == 0 && i < st->n_ops; i++)
 		if (st->ops[i].obj && store_set_revision(st->ops[i].obj, rev, true) < 0)
@@ -362,6 +397,8 @@ static int enqueue(struct etcd_store *st, const char *kind, const char *name, js
 		return oom(e);
 	}
 	st->ops[st->n_ops++] = op;
+	if (st->seen)
+		json_object_del(st->seen, op.key);
 	st->queued_bytes += strlen(op.key) + (op.value ? strlen(op.value) : 0);
 	if (st->batch && st->n_ops < STORE_ETCD_TXN_OPS && st->queued_bytes < TXN_MAX_BYTES)
 		return 0;
@@ -390,6 +427,131 @@ static int settle_resource(struct etcd_store *st, const char *kind, const char *
 
 /* ---- the interface ---- */
 
+/* Reads which resources of kind exist into st->names (and, with values,
+ * every one of them into st->seen), for a batch. */
+static int load_kind(struct etcd_store *st, const char *kind, bool values, struct err *e)
+{
+	char *prefix;
+	json_t *req, *resp = NULL, *kv, *names;
+	size_t i, root;
+	int rc;
+
+	if (!st->names && !(st->names = json_object()))
+		return oom(e);
+	if (values && !st->seen && !(st->seen = json_object()))
+		return oom(e);
+	if (!(prefix = etcd_key(kind, NULL)))
+		return oom(e);
+	/* The read must see the batch's queued writes of this kind. */
+	if ((rc = settle(st, prefix, false, e)) < 0) {
+		free(prefix);
+		return rc;
+	}
+	root = strlen(prefix);
+	req = json_pack("{s:o, s:o, s:b}", "key", etcd_b64(prefix, root), "range_end",
+			etcd_prefix_end(prefix), "keys_only", !values);
+	free(prefix);
+	if (!req)
+		return oom(e);
+	rc = etcd_call(st->cl, "/v3/kv/range", req, ETCD_READ, &resp, e);
+	json_decref(req);
+	if (rc < 0)
+		return rc;
+	if (!(names = json_object())) {
+		json_decref(resp);
+		return oom(e);
+	}
+	json_array_foreach(json_object_get(resp, "kvs"), i, kv)
+	{
+		char *key = etcd_unb64(json_object_get(kv, "key"), NULL);
+		json_t *obj = NULL;
+
+		if (!key || json_object_set_new(names, key + root, json_true()) < 0)
+			rc = oom(e);
+		else if (values && (rc = kv_object(kv, &obj, e)) == 0 &&
+			 json_object_set_new(st->seen, key, obj) < 0)
+			rc = oom(e);
+		free(key);
+		if (rc < 0)
+			break;
+	}
+	json_decref(resp);
+	if (rc == 0 && json_object_set_new(st->names, kind, names) < 0)
+		rc = oom(e);
+	else if (rc < 0)
+		json_decref(names);
+	return rc;
+}
+
+/* The names of kind that exist, for a batch (see struct etcd_store). */
+static int known_names(struct etcd_store *st, const char *kind, json_t **set, struct err *e)
+{
+	int rc = 0;
+
+	*set = st->names ? json_object_get(st->names, kind) : NULL;
+	if (!*set && (rc = load_kind(st, kind, false, e)) == 0)
+		*set = json_object_get(st->names, kind);
+	return rc;
+}
+
+/* Inside a batch: does (kind, name) exist? One read per kind. */
+static int exists_in_batch(struct etcd_store *st, const char *kind, const char *name,
+			   bool *exists, struct err *e)
+{
+	json_t *set = NULL;
+	int rc = known_names(st, kind, &set, e);
+
+	*exists = rc == 0 && json_object_get(set, name);
+	return rc;
+}
+
+static void note_existence(struct etcd_store *st, const char *kind, const char *name, bool exists)
+{
+	json_t *set = st->names ? json_object_get(st->names, kind) : NULL;
+
+	if (!set)
+		return;
+	if (exists)
+		json_object_set_new(set, name, json_true());
+	else
+		json_object_del(set, name);
+}
+
+/* lookup() inside a batch answers from what the batch already read. */
+static int batch_lookup(struct etcd_store *st, const char *kind, const char *name, json_t **out,
+			struct err *e)
+{
+	json_t *set = st->names ? json_object_get(st->names, kind) : NULL, *hit;
+	char *key;
+	int rc;
+
+	if (!st->batch)
+		return lookup(st, kind, name, out, e);
+	if (set && !json_object_get(set, name))
+		return store_err_not_found(kind, name, e);
+	if (!(key = etcd_key(kind, name)))
+		return oom(e);
+	if (++st->batch_reads == BATCH_PREFETCH && (rc = load_kind(st, kind, true, e)) < 0) {
+		free(key);
+		return rc;
+	}
+	if ((hit = st->seen ? json_object_get(st->seen, key) : NULL)) {
+		free(key);
+		*out = json_deep_copy(hit);
+		return *out ? 0 : oom(e);
+	}
+	set = st->names ? json_object_get(st->names, kind) : NULL;
+	if (set && !json_object_get(set, name)) {
+		free(key);
+		return store_err_not_found(kind, name, e);
+	}
+	rc = lookup(st, kind, name, out, e);
+	if (rc == 0 && (st->seen || (st->seen = json_object())))
+		json_object_set_new(st->seen, key, json_deep_copy(*out));
+	free(key);
+	return rc;
+}
+
 static int ed_get(struct store *base, const char *kind, const char *name, json_t **out,
 		  struct err *e)
 {
@@ -399,7 +561,7 @@ static int ed_get(struct store *base, const char *kind, const char *name, json_t
 	*out = NULL;
 	if ((rc = settle_resource(st, kind, name, e)) < 0)
 		return rc;
-	return lookup(st, kind, name, out, e);
+	return batch_lookup(st, kind, name, out, e);
 }
 
 static int ed_list(struct store *base, const char *kind, const char *name_prefix,
@@ -455,14 +617,24 @@ static int ed_create(struct store *base, json_t *obj, struct err *e)
 		return rc;
 	if ((rc = settle_resource(st, kind, name, e)) < 0)
 		return rc;
-	rc = lookup(st, kind, name, &old, e);
-	json_decref(old);
+	if (st->batch) {
+		bool exists;
+
+		if ((rc = exists_in_batch(st, kind, name, &exists, e)) < 0)
+			return rc;
+		rc = exists ? 0 : -ENOENT;
+	} else {
+		rc = lookup(st, kind, name, &old, e);
+		json_decref(old);
+	}
 	if (rc == 0)
 		return store_err_exists(kind, name, e);
 	if (rc != -ENOENT)
 		return rc;
 	if ((rc = store_stamp_new(obj, e)) < 0)
 		return rc;
+	/* Noted before the send: a full batch sends at once. */
+	note_existence(st, kind, name, true);
 	return enqueue(st, kind, name, obj, 0, e);
 }
 
@@ -479,7 +651,7 @@ static int ed_update(struct store *base, json_t *obj, struct err *e)
 		return rc;
 	if ((rc = settle_resource(st, kind, name, e)) < 0)
 		return rc;
-	if ((rc = lookup(st, kind, name, &old, e)) < 0)
+	if ((rc = batch_lookup(st, kind, name, &old, e)) < 0)
 		return rc;
 	if (strcmp(store_meta_string(obj, "resourceVersion"),
 		   store_meta_string(old, "resourceVersion")) != 0) {
@@ -503,13 +675,26 @@ static int ed_delete(struct store *base, const char *kind, const char *name,
 		*old = NULL;
 	if ((rc = settle_resource(st, kind, name, e)) < 0)
 		return rc;
-	if ((rc = lookup(st, kind, name, &cur, e)) < 0)
+	if (st->batch && !old && !(expected_rv && *expected_rv)) {
+		/* Nothing to return or compare: the kind's names say whether
+		 * it exists, the transaction checks it still does. */
+		bool exists;
+
+		if ((rc = exists_in_batch(st, kind, name, &exists, e)) < 0)
+			return rc;
+		if (!exists)
+			return store_err_not_found(kind, name, e);
+		note_existence(st, kind, name, false);
+		return enqueue(st, kind, name, NULL, CMP_EXISTS, e);
+	}
+	if ((rc = batch_lookup(st, kind, name, &cur, e)) < 0)
 		return rc;
 	if (expected_rv && *expected_rv &&
 	    strcmp(expected_rv, store_meta_string(cur, "resourceVersion")) != 0) {
 		json_decref(cur);
 		return store_err_conflict(kind, name, e);
 	}
+	note_existence(st, kind, name, false);
 	rc = enqueue(st, kind, name, NULL,
 		     strtoll(store_meta_string(cur, "resourceVersion"), NULL, 10), e);
 	if (rc == 0 && old)
@@ -536,6 +721,7 @@ static int ed_commit(struct store *base, struct err *e)
 	if (!st->batch)
 		return err_set(e, -EINVAL, "no datastore batch is open");
 	st->batch = false;
+	forget_batch_reads(st);
 	return flush(st, e);
 }
 
@@ -544,6 +730,7 @@ static void ed_rollback(struct store *base)
 	struct etcd_store *st = es(base);
 
 	st->batch = false;
+	forget_batch_reads(st);
 	drop_queue(st);
 }
 
@@ -730,6 +917,7 @@ static void ed_close(struct store *base)
 	struct etcd_store *st = es(base);
 
 	drop_queue(st);
+	forget_batch_reads(st);
 	free(st->ops);
 	etcd_client_free(st->cl);
 	free(st);

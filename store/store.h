@@ -104,10 +104,14 @@ int store_delete(struct store *st, const char *kind, const char *name, const cha
  * 1 MiB of keys and values, under etcd's 1.5 MiB request cap), each
  * atomic, sent as soon as it is full; a read of a key written earlier in
  * the batch also sends what is queued first (so the batch reads its own
- * writes, as in SQLite). A transaction whose compare fails (another writer
- * got in between) fails store_commit with -ESTALE naming the resource;
- * writes of earlier transactions of the same batch stay. The objects a
- * batch wrote get their resourceVersion when their transaction is sent. */
+ * writes, as in SQLite). Creates in a batch check existence against one
+ * read of their kind's names (kept up to date with the batch's own writes)
+ * instead of a read each. A transaction whose compare fails (another
+ * writer got in between) fails with -EEXIST/-ENOENT/-ESTALE naming the
+ * resource, reported by the call that sent it (a later write of the batch,
+ * or store_commit); nothing of that transaction is applied, writes of
+ * earlier transactions of the same batch stay. The objects a batch wrote
+ * get their resourceVersion when their transaction is sent. */
 int store_begin(struct store *st, struct err *e);
 int store_commit(struct store *st, struct err *e);
 void store_rollback(struct store *st);

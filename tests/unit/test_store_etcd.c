@@ -236,6 +236,80 @@ static void test_batch(struct store *st)
 		json_decref(mine);
 		store_close(other);
 	}
+	/* Creates in a batch check one read of the kind's names: another
+	 * writer creating the same name afterwards is caught by the
+	 * transaction's compare, and none of its writes are applied. */
+	{
+		struct store *other = open_fx();
+		json_t *r1 = peer("b-race-1", "10.2.0.3"), *r2 = peer("b-race-2", "10.2.0.4");
+		json_t *theirs = peer("b-race-2", "10.2.0.5");
+
+		CHECK_INT(store_begin(st, &e), 0);
+		CHECK_INT(store_create(st, r1, &e), 0);
+		CHECK_INT(store_create(other, theirs, &e), 0);
+		CHECK_INT(store_create(st, r2, &e), 0);
+		CHECK_INT(store_commit(st, &e), -EEXIST);
+		CHECK_STR(e.msg, "resource already exists: BGPPeer(b-race-2) with error: <nil>");
+		CHECK_INT(store_get(st, "BGPPeer", "b-race-1", &got, &e), -ENOENT);
+		/* A delete and a create of one name in one batch: two
+		 * transactions (etcd refuses a key twice in one). */
+		CHECK_INT(store_begin(st, &e), 0);
+		CHECK_INT(store_delete(st, "BGPPeer", "b-race-2", NULL, NULL, &e), 0);
+		CHECK_INT(store_create(st, r1, &e), 0);
+		json_object_del(json_object_get(r2, "metadata"), "resourceVersion");
+		json_object_del(json_object_get(theirs, "metadata"), "resourceVersion");
+		CHECK_INT(store_create(st, r2, &e), 0);
+		CHECK_INT(store_create(st, theirs, &e), -EEXIST);
+		CHECK_INT(store_commit(st, &e), 0);
+		CHECK_INT(store_get(st, "BGPPeer", "b-race-2", &got, &e), 0);
+		CHECK_STR(rv_of(got), rv_of(r2));
+		json_decref(got);
+		/* A delete in a batch of something another writer deleted
+		 * meanwhile: does not exist, at commit. */
+		CHECK_INT(store_begin(st, &e), 0);
+		CHECK_INT(store_delete(st, "BGPPeer", "b-race-1", NULL, NULL, &e), 0);
+		CHECK_INT(store_delete(other, "BGPPeer", "b-race-2", NULL, NULL, &e), 0);
+		CHECK_INT(store_delete(st, "BGPPeer", "b-race-2", NULL, NULL, &e), 0);
+		CHECK_INT(store_commit(st, &e), -ENOENT);
+		CHECK_STR(e.msg, "resource does not exist: BGPPeer(b-race-2) with error: <nil>");
+		CHECK_INT(store_get(st, "BGPPeer", "b-race-1", &got, &e), 0); /* not applied */
+		json_decref(got);
+		store_delete(st, "BGPPeer", "b-race-1", NULL, NULL, &e);
+		json_decref(r1);
+		json_decref(r2);
+		json_decref(theirs);
+		store_close(other);
+	}
+	/* A batch that reads many resources (apply) reads their kind once
+	 * and answers the rest from that; the transaction's compare still
+	 * catches a writer that changed one since. */
+	{
+		struct store *other = open_fx();
+		json_t *theirs = NULL;
+		int failed = 0;
+
+		CHECK_INT(store_begin(st, &e), 0);
+		for (int i = 256; i < 290; i++) {
+			snprintf(name, sizeof(name), "b-%03d", i);
+			failed += store_get(st, "BGPPeer", name, &got, &e) != 0;
+			failed += got && strcmp(meta(got, "name"), name) != 0;
+			json_decref(got);
+			got = NULL;
+		}
+		CHECK_INT(failed, 0);
+		CHECK_INT(store_get(st, "BGPPeer", "b-nope", &got, &e), -ENOENT);
+		CHECK_STR(e.msg, "resource does not exist: BGPPeer(b-nope) with error: <nil>");
+		CHECK_INT(store_get(other, "BGPPeer", "b-295", &theirs, &e), 0);
+		CHECK_INT(store_update(other, theirs, &e), 0);
+		CHECK_INT(store_get(st, "BGPPeer", "b-295", &got, &e), 0);
+		CHECK(strcmp(rv_of(got), rv_of(theirs)) != 0); /* as the batch read it */
+		CHECK_INT(store_update(st, got, &e), 0);
+		CHECK_INT(store_commit(st, &e), -ESTALE);
+		CHECK_STR(e.msg, "update conflict: BGPPeer(b-295)");
+		json_decref(got);
+		json_decref(theirs);
+		store_close(other);
+	}
 	for (int i = 0; i < 300; i++)
 		json_decref(objs[i]);
 	CHECK_INT(store_list(st, "BGPPeer", "b-", &items, NULL, &e), 0);

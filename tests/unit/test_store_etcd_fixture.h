@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -155,11 +156,18 @@ static inline bool fx_wait_ready(struct etcd_fixture *f)
  * it does not come up. */
 static inline bool fx_start(struct etcd_fixture *f, bool tls)
 {
+	struct statvfs vfs;
+
 	memset(f, 0, sizeof(*f));
-	/* On tmpfs when there is one: etcd fsyncs every commit, and a busy
-	 * disk would make the latency tests measure the disk. */
+	/* On tmpfs when there is room: etcd fsyncs every commit, and a busy
+	 * disk would make the latency tests measure the disk. etcd
+	 * preallocates 64 MiB of WAL, more than a container's default
+	 * /dev/shm holds when several tests run at once. */
 	snprintf(f->dir, sizeof(f->dir), "%s/test-etcd-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+		 access("/dev/shm", W_OK) == 0 && statvfs("/dev/shm", &vfs) == 0 &&
+			 (unsigned long long)vfs.f_bavail * vfs.f_frsize >= (1ull << 30)
+		     ? "/dev/shm"
+		     : "/tmp");
 	if (!mkdtemp(f->dir))
 		return false;
 	f->tls = tls;
