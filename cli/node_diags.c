@@ -211,6 +211,22 @@ static void resources(struct diags *d)
 	}
 }
 
+/* A bundle is attached to bug reports: the MD5 keys the planner read from
+ * the secret files must not travel with it. A set password is replaced by a
+ * marker, so that the bundle still tells whether one was configured. */
+static void redact_passwords(json_t *plan)
+{
+	json_t *sessions = json_object_get(plan, "sessions"), *s;
+	size_t i;
+
+	json_array_foreach(sessions, i, s) {
+		const char *pw = json_string_value(json_object_get(s, "password"));
+
+		if (pw && *pw)
+			json_object_set_new(s, "password", json_string("(redacted)"));
+	}
+}
+
 /* The plan of this node, as the planner computes it from the datastore. */
 static void plan(struct diags *d)
 {
@@ -241,6 +257,7 @@ static void plan(struct diags *d)
 		goto out;
 	}
 	json_t *j = peering_plan_to_json(p);
+	redact_passwords(j);
 	write_json(d, "plan.json", j);
 	json_decref(j);
 	peering_plan_free(p);

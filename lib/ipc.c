@@ -24,6 +24,7 @@ static const char *const errcode_names[IPC_ERR_COUNT] = {
 	[IPC_ERR_BAD_ARGS] = "bad-args",
 	[IPC_ERR_NO_SUCH_PEER] = "no-such-peer",
 	[IPC_ERR_FAILED] = "failed",
+	[IPC_ERR_TOO_LONG] = "too-long",
 };
 _Static_assert(sizeof(errcode_names) / sizeof(errcode_names[0]) == IPC_ERR_COUNT, "err names");
 

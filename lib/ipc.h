@@ -41,6 +41,7 @@ enum ipc_errcode {
 	IPC_ERR_BAD_ARGS,     /* "bad-args": an argument is missing or invalid */
 	IPC_ERR_NO_SUCH_PEER, /* "no-such-peer" */
 	IPC_ERR_FAILED,	      /* "failed": the command ran and failed (e.g. bad plan) */
+	IPC_ERR_TOO_LONG,     /* "too-long": a request line over IPC_MAX_LINE (id 0) */
 	IPC_ERR_COUNT
 };
 

@@ -62,6 +62,8 @@ static void usage(FILE *out)
 		"  --foreground         do not detach\n"
 		"  --graceful-restart   start as a restarting speaker (RFC 4724): set the R bit\n"
 		"                       and defer our updates until the peers' End-of-RIB\n"
+		"                       (automatic with --node when the kernel holds routes\n"
+		"                       of an earlier run)\n"
 		"  --help, --version\n",
 		IPC_SOCKET_ENV, IPC_DEFAULT_SOCKET);
 }
@@ -406,6 +408,10 @@ int main(int argc, char **argv)
 		dsync_free(dm.ds);
 		store_config_free(&dm.scfg);
 		return 1;
+	}
+	if (opt.node && !opt.graceful_restart && dsmode_kernel_has_earlier_routes()) {
+		log_info("the kernel holds routes of an earlier run: restarting gracefully");
+		opt.graceful_restart = true;
 	}
 	if (speaker_new(dm.loop, plan, opt.graceful_restart, &dm.d.sp, &e) ||
 	    speaker_apply(dm.d.sp, plan, NULL, &e)) {

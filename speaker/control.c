@@ -250,8 +250,14 @@ static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	if (ipc_linebuf_append(&cl->in, buf, (size_t)n)) {
+		char msg[64];
+
 		log_warn("control: request line longer than %d bytes, closing client",
 			 IPC_MAX_LINE);
+		/* Say why before closing (best effort: the id is unknown). */
+		snprintf(msg, sizeof(msg), "request line longer than %d bytes", IPC_MAX_LINE);
+		client_queue(cl, ipc_error_line(0, IPC_ERR_TOO_LONG, msg));
+		net_buf_flush(cl->fd, &cl->out);
 		client_free(cl);
 		return;
 	}

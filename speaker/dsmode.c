@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,4 +432,28 @@ void dsmode_free(struct dsmode *dm)
 	pool_policy_clear(&dm->policy);
 	free(dm->policy_key);
 	free(dm);
+}
+
+static void count_ours(void *arg, enum fib_event ev, const struct fib_route *r)
+{
+	(void)ev;
+	if (r->protocol == RTPROT_BIRD)
+		++*(size_t *)arg;
+}
+
+bool dsmode_kernel_has_earlier_routes(void)
+{
+	struct fib *f;
+	struct err e = {""};
+	size_t n = 0;
+
+	if (fib_open(&f, &e) < 0)
+		return false;
+	if (fib_dump(f, AF_INET, RT_TABLE_MAIN, count_ours, &n, &e) < 0 ||
+	    fib_dump(f, AF_INET6, RT_TABLE_MAIN, count_ours, &n, &e) < 0) {
+		log_warn("cannot read the kernel routes: %s", e.msg);
+		n = 0;
+	}
+	fib_close(f);
+	return n > 0;
 }

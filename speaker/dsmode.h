@@ -41,4 +41,11 @@ int dsmode_reload(struct dsmode *dm, struct speaker_apply_summary *sum, struct e
 
 void dsmode_free(struct dsmode *dm);
 
+/* True when the kernel's main table holds routes of our protocol (proto
+ * bird): an earlier run left them (a stopped speaker keeps its routes), so
+ * this start is a restart and should be a graceful one (RFC 4724 R and F
+ * bits), as calico-node runs BIRD with -R. False when the table cannot be
+ * read. */
+bool dsmode_kernel_has_earlier_routes(void);
+
 #endif

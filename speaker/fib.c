@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <net/if.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
@@ -30,6 +31,10 @@ struct fib {
 	size_t n_pending;
 	fib_error_cb err_cb;
 	void *err_arg;
+	/* Interfaces the monitor saw administratively down, to report their
+	 * return (FIB_LINK_UP). */
+	int *down;
+	size_t n_down, cap_down;
 };
 
 static size_t addr_len(uint8_t family)
@@ -97,6 +102,7 @@ void fib_close(struct fib *f)
 		mnl_socket_close(f->req);
 	if (f->mon)
 		mnl_socket_close(f->mon);
+	free(f->down);
 	free(f->batch);
 	free(f);
 }
@@ -338,13 +344,54 @@ int fib_monitor_open(struct fib *f, struct err *e)
 
 	if (f->mon)
 		return mnl_socket_get_fd(f->mon);
-	f->mon = open_socket(RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE, e);
+	f->mon = open_socket(RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_LINK, e);
 	if (!f->mon)
 		return -EIO;
 	fd = mnl_socket_get_fd(f->mon);
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
 		return err_set(e, -errno, "netlink monitor: %s", strerror(errno));
 	return fd;
+}
+
+/* Keeps the set of interfaces seen down; true when ifindex was down and is
+ * up now. */
+static bool link_came_up(struct fib *f, int ifindex, bool up, bool gone)
+{
+	for (size_t i = 0; i < f->n_down; i++) {
+		if (f->down[i] != ifindex)
+			continue;
+		if (up || gone)
+			f->down[i] = f->down[--f->n_down];
+		return up && !gone;
+	}
+	if (up || gone)
+		return false;
+	if (f->n_down == f->cap_down) {
+		size_t cap = f->cap_down ? 2 * f->cap_down : 8;
+		int *nd = realloc(f->down, cap * sizeof(*nd));
+
+		if (!nd)
+			return false; /* its return goes unnoticed; routes are re-added on change */
+		f->down = nd;
+		f->cap_down = cap;
+	}
+	f->down[f->n_down++] = ifindex;
+	return false;
+}
+
+static void link_msg(struct fib *f, const struct nlmsghdr *nlh, fib_route_cb cb, void *arg)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct fib_route r;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return;
+	if (!link_came_up(f, ifi->ifi_index, ifi->ifi_flags & IFF_UP,
+			  nlh->nlmsg_type == RTM_DELLINK))
+		return;
+	memset(&r, 0, sizeof(r));
+	r.oif = ifi->ifi_index;
+	cb(arg, FIB_LINK_UP, &r);
 }
 
 int fib_monitor_read(struct fib *f, fib_route_cb cb, void *arg)
@@ -363,6 +410,10 @@ int fib_monitor_read(struct fib *f, fib_route_cb cb, void *arg)
 		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			struct fib_route r;
 
+			if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
+				link_msg(f, nlh, cb, arg);
+				continue;
+			}
 			if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
 				continue;
 			if (!parse_route(nlh, &r))

@@ -40,6 +40,11 @@ struct fib_route {
 enum fib_event {
 	FIB_ROUTE_ADDED,
 	FIB_ROUTE_REMOVED,
+	/* An interface that was administratively down is up again (monitor
+	 * only). The kernel flushed the IPv4 routes through it when it went
+	 * down without a notification per route, so the owner must check its
+	 * routes. The route is all zero but for oif, the interface index. */
+	FIB_LINK_UP,
 };
 
 typedef void (*fib_route_cb)(void *arg, enum fib_event ev, const struct fib_route *r);
@@ -70,11 +75,13 @@ void fib_set_error_cb(struct fib *f, fib_error_cb cb, void *arg);
 int fib_dump(struct fib *f, uint8_t family, uint32_t table, fib_route_cb cb, void *arg,
 	     struct err *e);
 
-/* Subscribes to IPv4 and IPv6 route changes on a second socket. Returns its
- * file descriptor (non-blocking) for the event loop, or -errno. */
+/* Subscribes to IPv4 and IPv6 route changes and to interface changes on a
+ * second socket. Returns its file descriptor (non-blocking) for the event
+ * loop, or -errno. */
 int fib_monitor_open(struct fib *f, struct err *e);
 
-/* Reads whatever the monitor socket holds and calls cb per change. Returns
+/* Reads whatever the monitor socket holds and calls cb per route change and
+ * per interface back up (FIB_LINK_UP). Returns
  * 0, or -ENOBUFS when the kernel dropped notifications (the caller must
  * dump again to resynchronise), or another -errno. */
 int fib_monitor_read(struct fib *f, fib_route_cb cb, void *arg);

@@ -37,6 +37,8 @@ struct kernel_sync {
 	char tunnel_dev[IFNAMSIZ];
 	bool tunnel_warned;
 	bool monitoring;
+	bool resync_due; /* an interface came back up: check our routes */
+	bool resyncing;	 /* the dump of a resync is running */
 	size_t errors;
 	struct bgp_prefix *blocks; /* local blackholes: the node's blocks */
 	size_t n_blocks, cap_blocks;
@@ -369,11 +371,22 @@ static void on_kernel_route(void *arg, enum fib_event ev, const struct fib_route
 {
 	struct kernel_sync *ks = arg;
 
+	if (ev == FIB_LINK_UP) {
+		ks->resync_due = true;
+		return;
+	}
 	if (r->table != ks->cfg.table)
 		return;
 	if (r->protocol == ks->cfg.protocol) {
 		struct bgp_prefix p = prefix_of_route(r);
 		uint32_t *st;
+
+		if (ks->resyncing) { /* what the kernel still holds of ours */
+			st = state(ks, &p, false);
+			if (st)
+				*st |= KS_SEEN;
+			return;
+		}
 
 		/* Our own writes echo back through the monitor; only a dump at
 		 * start-up (no monitor yet) finds routes of an earlier run. */
@@ -432,16 +445,23 @@ int kernel_sync_start(struct kernel_sync *ks, struct err *e)
 	return fd;
 }
 
+static int resync(struct kernel_sync *ks, struct err *e);
+
 int kernel_sync_monitor(struct kernel_sync *ks, struct err *e)
 {
 	int rc = fib_monitor_read(ks->fib, on_kernel_route, ks);
 
 	if (rc == -ENOBUFS) {
 		log_warn("kernel: route monitor overflowed; re-reading the routing table");
-		return redump(ks, e);
+		ks->resync_due = false;
+		return resync(ks, e);
 	}
 	if (rc < 0)
 		return err_set(e, rc, "kernel route monitor: %s", strerror(-rc));
+	if (ks->resync_due) {
+		ks->resync_due = false;
+		return resync(ks, e);
+	}
 	return 0;
 }
 
@@ -539,6 +559,41 @@ static void reevaluate(struct kernel_sync *ks)
 				ptab_del(t, i);
 		}
 	}
+}
+
+/* Reads the table again and re-installs the routes we hold installed but the
+ * kernel no longer has: an interface set down takes the IPv4 routes through
+ * it away without one notification per route, and nothing else would put
+ * them back while their best path stays the same. */
+static int resync(struct kernel_sync *ks, struct err *e)
+{
+	size_t missing = 0;
+	int rc;
+
+	ks->resyncing = true;
+	rc = redump(ks, e);
+	ks->resyncing = false;
+	if (rc < 0)
+		return rc;
+	for (int fam = 0; fam < BGP_FAM_COUNT; fam++) {
+		struct ptab *t = &ks->tab[fam];
+
+		for (uint32_t i = 1; i < t->top; i++) {
+			uint32_t v = t->values[i];
+
+			if (!ptab_in_use(t, i) || !(v & KS_INSTALLED) || (v & KS_SEEN))
+				continue;
+			t->values[i] &= ~(uint32_t)(KS_INSTALLED | KS_STALE);
+			missing++;
+		}
+	}
+	if (!missing)
+		return 0;
+	log_info("kernel: %zu of our routes are gone from the kernel (interface down); "
+		 "installing them again",
+		 missing);
+	reevaluate(ks);
+	return kernel_sync_flush(ks, e);
 }
 
 /* memcpy that accepts an empty NULL source (configs may leave arrays out). */

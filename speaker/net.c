@@ -77,6 +77,10 @@ int net_listen(int family, const struct peering_addr *addr, uint16_t port, struc
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* Keep each SYN's IP header for net_syn_ttl() (GTSM on accepted
+	 * connections); without it GTSM falls back to the minimum TTL set
+	 * after accept. */
+	setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 64) < 0) {
 		rc = -errno;
 		close(fd);
@@ -123,6 +127,20 @@ int net_set_ttl(int fd, uint8_t family, uint8_t hops, struct err *e)
 			return err_set(e, -errno, "IPV6_MINHOPCOUNT: %s", strerror(errno));
 	}
 	return 0;
+}
+
+int net_syn_ttl(int fd)
+{
+	uint8_t syn[512];
+	socklen_t len = sizeof(syn);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, syn, &len) < 0)
+		return -errno;
+	if (len >= 20 && syn[0] >> 4 == 4)
+		return syn[8]; /* IPv4 TTL */
+	if (len >= 40 && syn[0] >> 4 == 6)
+		return syn[7]; /* IPv6 hop limit */
+	return -ENOENT;
 }
 
 int net_connect(const struct peering_addr *peer, uint16_t port, const struct peering_addr *source,

@@ -36,6 +36,13 @@ int net_set_md5(int fd, const struct peering_addr *peer, const char *key, struct
  * (BGP sessions here are multihop by default, as Calico's are). */
 int net_set_ttl(int fd, uint8_t family, uint8_t hops, struct err *e);
 
+/* The TTL (IPv4) or hop limit (IPv6) of the SYN that opened an accepted
+ * connection, as the listener saved it (TCP_SAVE_SYN): GTSM must judge the
+ * peer before any of its data is read, and a minimum TTL set after accept()
+ * comes too late for data already queued. Readable once; -errno when the
+ * kernel kept no SYN. */
+int net_syn_ttl(int fd);
+
 /* Starts a non-blocking connection to peer:port, optionally from source,
  * with the MD5 key and GTSM applied before the SYN. Returns the fd (the
  * connection completes later: wait for writability, then net_connect_result)

@@ -481,9 +481,17 @@ int rib_peer_down(struct rib *r, uint16_t id, bool keep_stale)
 	/* All paths become stale in O(1): they keep the old epoch. */
 	p->epoch++;
 	p->stale = p->received;
-	if (!keep_stale)
-		for (int f = 0; f < BGP_FAM_COUNT; f++)
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		if (!keep_stale) {
 			sweep_start(r, p, (enum bgp_family)f);
+		} else if (p->sweeping[f]) {
+			/* A sweep still pending from an End-of-RIB would now
+			 * remove the paths kept over the restart; the paths it
+			 * meant stay stale and go with the next sweep. */
+			p->sweeping[f] = false;
+			r->n_sweeping--;
+		}
+	}
 	return 0;
 }
 

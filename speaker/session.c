@@ -675,8 +675,11 @@ static void handle_update(struct session *s, struct bgp_update *u, int status,
 		slog(LOG_INFO, s, "End-of-RIB received for %s",
 		     peering_family_name((enum peering_family)u->eor_family));
 		s->eor_received[u->eor_family] = true;
-		if (s->stale_kept) /* the RIB swept this family's stale paths */
-			ev_idle_start(s->sp->loop, &s->sp->rib_work);
+		/* The RIB scheduled a sweep of this family's stale paths: run it
+		 * now, even with none kept, so that it is not left pending until
+		 * a later graceful-restart down, where it would remove the very
+		 * paths that down keeps. */
+		ev_idle_start(s->sp->loop, &s->sp->rib_work);
 		speaker_gr_check(s->sp);
 	}
 }
@@ -1142,6 +1145,16 @@ void session_accept(struct session *s, int fd)
 	if (!s->enabled || s->cfg.error) {
 		close(fd);
 		return;
+	}
+	if (s->cfg.ttl_security) {
+		int ttl = net_syn_ttl(fd), min = 256 - s->cfg.ttl_security;
+
+		if (ttl >= 0 && ttl < min) {
+			slog(LOG_WARN, s, "refusing connection: TTL %d below %d (ttlSecurity %u, GTSM)",
+			     ttl, min, s->cfg.ttl_security);
+			close(fd);
+			return;
+		}
 	}
 	if (net_set_ttl(fd, s->cfg.peer.family, s->cfg.ttl_security, &e))
 		slog(LOG_WARN, s, "%s", e.msg);

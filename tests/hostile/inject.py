@@ -24,6 +24,7 @@ import ctypes
 import json
 import os
 import select
+import shutil
 import socket
 import struct
 import subprocess
@@ -158,8 +159,10 @@ def self_test():
 # The route is 10.200.<case number>.0/24; "P" in a builder is its NLRI.
 
 
-def C(name, expect, build, when="est", asn=PEER_AS, rfc=""):
-    return {"name": name, "expect": expect, "build": build, "when": when, "asn": asn, "rfc": rfc}
+def C(name, expect, build, when="est", asn=PEER_AS, rfc="", hold=90):
+    """hold: the hold time the injector offers in its OPEN (cases "est")."""
+    return {"name": name, "expect": expect, "build": build, "when": when, "asn": asn, "rfc": rfc,
+            "hold": hold}
 
 
 def _ibgp(a):
@@ -244,6 +247,13 @@ CASES = [
       when="open", rfc="4271 6.1"),
     C("FSM: KEEPALIVE instead of OPEN", ("notify", 5, {0, 1}),
       lambda s, p, a: msg(KEEPALIVE), when="open", rfc="4271 6.6, 6608"),
+    C("FSM: UPDATE in OpenConfirm", ("notify", 5, {0, 2}),
+      lambda s, p, a: open_msg(ident=s) + good(s, p, a), when="open", rfc="4271 6.6, 6608"),
+    # -- RFC 4271 6.5: the peer falls silent (hold time 3 s offered)
+    C("hold timer expires in OpenConfirm", ("notify", 4, {0}),
+      lambda s, p, a: open_msg(hold=3, ident=s), when="open", rfc="4271 6.5"),
+    C("hold timer expires in Established", ("notify", 4, {0}),
+      lambda s, p, a: b"", hold=3, rfc="4271 6.5"),
     C("OPEN: unknown capability 200 is ignored", ("up",),
       lambda s, p, a: open_msg(ident=s, params=std_caps(PEER_AS) + caps(cap(200, b"xyz"))),
       when="open", rfc="5492 5"),
@@ -385,8 +395,9 @@ def enter_netns(name):
 class Rig:
     """The two namespaces, the speaker and its control socket."""
 
-    def __init__(self, bgpd, cases):
+    def __init__(self, bgpd, cases, extra_ips=()):
         tag = "%d" % os.getpid()
+        self.extra_ips = list(extra_ips)  # more peer-side addresses (soak.py)
         self.ns_s, self.ns_p = "hxs-" + tag, "hxp-" + tag
         self.dir = tempfile.mkdtemp(prefix="hostile-")
         self.ctl = os.path.join(self.dir, "ctl")
@@ -405,7 +416,8 @@ class Rig:
         run("ip", "link", "add", vs, "netns", self.ns_s, "type", "veth", "peer", "name", vp,
             "netns", self.ns_p)
         run("ip", "-n", self.ns_s, "addr", "add", SPEAKER_IP + "/16", "dev", vs)
-        for ip in [GOOD_IP, STRANGER_IP] + [case_ip(i) for i in range(len(cases))]:
+        for ip in [GOOD_IP, STRANGER_IP] + [case_ip(i) for i in range(len(cases))] + \
+                self.extra_ips:
             run("ip", "-n", self.ns_p, "addr", "add", ip + "/16", "dev", vp)
         for ns, dev in ((self.ns_s, vs), (self.ns_p, vp)):
             run("ip", "-n", ns, "link", "set", "lo", "up")
@@ -617,12 +629,13 @@ def run_case(rig, i, c):
             if not peer.wait_type(KEEPALIVE):
                 return "no KEEPALIVE: the OPEN was refused"
         else:
-            peer.establish(c["asn"])
+            peer.establish(c["asn"], hold=c["hold"])
             if kind == "withdraw":
                 peer.send(good(ip, p, c["asn"]))
                 if not wait_for(lambda: rig.routes_from(ip, pfx)):
                     return "the well-formed announcement of %s never appeared" % pfx
-            peer.send(data)
+            if data:
+                peer.send(data)
             if kind == "notify":
                 return expect_notify(peer, c["expect"][1], c["expect"][2])
         if kind == "present":
@@ -736,6 +749,17 @@ def main(argv):
         good.stop.set()
     finally:
         rig.close(keep_log=failed > 0)
+    # Under the ASan/UBSan build the speaker reports at exit (leaks included).
+    n += 1
+    with open(rig.log.name, errors="replace") as f:
+        report = [l.strip() for l in f if "ERROR: AddressSanitizer" in l or
+                  "ERROR: LeakSanitizer" in l or "runtime error:" in l]
+    print("%s %d - no sanitizer report from the speaker" % ("not ok" if report else "ok", n))
+    if report:
+        print("# %s (log %s)" % (report[0], rig.log.name))
+        failed += 1
+    if not failed:
+        shutil.rmtree(rig.dir, ignore_errors=True)
     print("1..%d" % n)
     return 1 if failed else 0
 

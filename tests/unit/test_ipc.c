@@ -18,6 +18,7 @@ static void test_tables(void)
 	CHECK_INT(ipc_cmd_lookup("routes"), IPC_CMD_ROUTES);
 	CHECK_INT(ipc_cmd_lookup("Routes"), -1);
 	CHECK_STR(ipc_errcode_name(IPC_ERR_NO_SUCH_PEER), "no-such-peer");
+	CHECK_STR(ipc_errcode_name(IPC_ERR_TOO_LONG), "too-long");
 	for (int i = 0; i < IPC_CMD_COUNT; i++)
 		CHECK_INT(ipc_cmd_lookup(ipc_cmd_name(i)), i);
 }

@@ -380,6 +380,34 @@ static void test_graceful_restart(void)
 	rib_free(r);
 }
 
+/* An End-of-RIB schedules a sweep; if the peer goes down for a graceful
+ * restart before rib_work ran it, the sweep must not remove the paths that
+ * down keeps (found by tests/reliability/0200-netfaults.bats). */
+static void test_pending_sweep_then_restart(void)
+{
+	uint16_t ids[NPEERS];
+	struct events ev;
+	struct rib *r = setup(false, ids, &ev);
+	struct rib_peer_stats st;
+
+	announce(r, ids[E1], &(struct tattr){.path = {65001}}, "10.0.1.0/24");
+	announce(r, ids[E1], &(struct tattr){.path = {65001}}, "10.0.2.0/24");
+	rib_peer_sweep_stale(r, ids[E1], BGP_FAM_IPV4); /* End-of-RIB, nothing stale */
+	CHECK_INT(rib_peer_down(r, ids[E1], true), 0);
+	while (rib_work(r, 1))
+		;
+	CHECK_INT(rib_prefix_count(r, BGP_FAM_IPV4), 2);
+	rib_peer_stats(r, ids[E1], &st);
+	CHECK_INT(st.stale, 2);
+	CHECK_INT(st.received, 2);
+	/* The restart time runs out: now they go. */
+	rib_peer_sweep_stale(r, ids[E1], BGP_FAM_COUNT);
+	while (rib_work(r, 1))
+		;
+	CHECK_INT(rib_prefix_count(r, BGP_FAM_IPV4), 0);
+	rib_free(r);
+}
+
 struct collect {
 	int n, best;
 	char last[64];
@@ -490,6 +518,7 @@ int main(void)
 	test_decision();
 	test_changes();
 	test_graceful_restart();
+	test_pending_sweep_then_restart();
 	test_walk();
 	return check_done();
 }
