@@ -86,6 +86,25 @@ static void timer_stop(struct session *s, ev_timer *t)
 	ev_timer_stop(s->sp->loop, t);
 }
 
+/* Arms the ConnectRetry timer after a failed connection attempt: 0.25 s,
+ * then doubling up to SESSION_CONNECT_RETRY, reset once Established. In a
+ * mesh the passive side of each pair (the higher address) only waits, so
+ * how soon the active side tries again after finding its peer not yet
+ * listening is what bounds the time to bring a cluster up. The jitter
+ * (RFC 4271 §10: 0.75..1 of the value) keeps peers that failed together
+ * from retrying in lockstep. */
+static void arm_retry(struct session *s)
+{
+	double d = SESSION_RETRY_FIRST;
+
+	for (unsigned i = 0; i < s->failed_attempts && d < SESSION_CONNECT_RETRY; i++)
+		d *= 2;
+	if (d > SESSION_CONNECT_RETRY)
+		d = SESSION_CONNECT_RETRY;
+	s->failed_attempts++;
+	timer_start(s, &s->connect_retry, d * (0.75 + 0.25 * (double)random() / RAND_MAX));
+}
+
 static unsigned keepalive_interval(const struct session *s)
 {
 	unsigned k = s->ctx.keepalive ? s->ctx.keepalive : s->ctx.hold_time / 3;
@@ -279,6 +298,7 @@ static void change_state(struct session *s, enum session_state to, bool keep_sta
 		break;
 	case SESSION_ESTABLISHED:
 		s->last_error[0] = '\0';
+		s->failed_attempts = 0;
 		s->established_at = s->since;
 		session_up(s);
 		break;
@@ -318,6 +338,7 @@ static void start_connect(struct session *s)
 	if (fd < 0) {
 		set_error(s, "Socket: %s", e.msg);
 		slog(LOG_WARN, s, "cannot connect: %s", e.msg);
+		arm_retry(s);
 		change_state(s, SESSION_ACTIVE, false);
 		return;
 	}
@@ -421,7 +442,7 @@ void session_fsm(struct session *s, enum session_event ev)
 			break;
 		case SESSION_EV_TCP_FAILED:
 			conn_close(s, &s->conn);
-			timer_start(s, &s->connect_retry, SESSION_CONNECT_RETRY);
+			arm_retry(s);
 			change_state(s, SESSION_ACTIVE, false);
 			break;
 		case SESSION_EV_STOP:
@@ -466,7 +487,7 @@ void session_fsm(struct session *s, enum session_event ev)
 			conn_close(s, &s->conn);
 			timer_stop(s, &s->hold);
 			if (!s->cfg.passive)
-				timer_start(s, &s->connect_retry, SESSION_CONNECT_RETRY);
+				arm_retry(s);
 			change_state(s, SESSION_ACTIVE, false);
 			break;
 		case SESSION_EV_NOTIFICATION:

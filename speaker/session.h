@@ -66,7 +66,10 @@ enum session_event {
 };
 
 /* Per-session timer defaults (BIRD's, as Calico configures them). */
-#define SESSION_CONNECT_RETRY 5	/* seconds between connection attempts */
+#define SESSION_CONNECT_RETRY 5	/* seconds between connection attempts, at most */
+#define SESSION_RETRY_FIRST 0.25	/* the first retry after a failed attempt; doubles up to
+				 * SESSION_CONNECT_RETRY (a peer that is still starting is
+				 * reached within a fraction of a second, not 5 s later) */
 #define SESSION_IDLE_HOLD 5	/* seconds in Idle after an error */
 #define SESSION_OPEN_HOLD 240	/* hold timer while waiting for OPEN (§8: large value) */
 #define SESSION_READ_BUDGET 256 /* messages handled per wakeup */
@@ -108,6 +111,7 @@ struct session {
 	struct session_conn pending; /* incoming connection during OpenSent/OpenConfirm */
 
 	ev_timer connect_retry, hold, keepalive, pending_hold, stale, gr_wait;
+	unsigned failed_attempts;   /* connection attempts failed since Established */
 	ev_idle work;		    /* continues reading and the outbound dump */
 
 	struct bgp_open local_open; /* what we sent */

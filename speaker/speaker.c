@@ -3,8 +3,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -104,13 +107,17 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	socklen_t sl = sizeof(ss);
 	struct peering_addr addr;
 	uint16_t port;
-	int fd;
+	int fd, one = 1;
 
 	(void)loop;
 	(void)revents;
 	fd = accept4(w->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
+	/* As on outgoing connections (net_connect): OPEN, KEEPALIVE and the
+	 * first UPDATEs are small writes that Nagle would hold back until
+	 * the peer's delayed ACK, tens of milliseconds per session. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (net_addr_from_sockaddr((struct sockaddr *)&ss, &addr, &port)) {
 		close(fd);
 		return;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The benchmark load tools (bench/feeder, bench/sink, bench/cpuwatch):
+# The benchmark load tools (bench/feeder, bench/sink, bench/cpuwatch,
+# bench/bgpload):
 # what the ingest numbers in docs/BENCHMARKS.md rest on.
 
 load lib
@@ -7,6 +8,7 @@ load lib
 FEEDER="$BUILD_DIR/bench/feeder"
 SINK="$BUILD_DIR/bench/sink"
 CPUWATCH="$BUILD_DIR/bench/cpuwatch"
+LOAD="$BUILD_DIR/bench/bgpload"
 
 setup() {
 	ix_init "$BATS_TEST_TMPDIR/ix"
@@ -124,4 +126,82 @@ PY
 	[[ $output == *"give at least one --pid"* ]]
 	run_must_fail "$CPUWATCH" --pid 1073741823
 	[[ $output == *"process 1073741823 is gone"* ]]
+}
+
+# Node 2 gets the load tool's source addresses on its loopback; node 1
+# reaches them through node 2 (as bench/rr.sh and bench/readvertise.sh do).
+load_addresses() { # FIRST COUNT
+	"$LOAD" --local "$1" --count "$2" --print-addresses | sed 's|^|addr add |; s|$|/32 dev lo|' |
+		ix_exec 2 ip -batch -
+	ix_exec 1 ip route add "${1%.*.*}.0.0/16" via 10.0.0.2
+}
+
+@test "bgpload clients: every client holds every other client's routes through our reflector, again after 10% restart" {
+	ix_lan 2
+	load_addresses 10.1.0.1 20
+	sessions=$("$LOAD" --local 10.1.0.1 --count 20 --print-addresses | jq -R . | jq -sc 'map({type: "node",
+		peerIP: ., peerASNumber: 64512, passive: true, rrClient: true, clusterID: "1.1.1.1"})')
+	cbgpd_start 1 rr "$(cbgpd_plan 10.0.0.1 64512 "$sessions" '[]')"
+	run ix_exec 2 "$LOAD" --connect 10.0.0.1 --local 10.1.0.1 --count 20 --per-client 3 --as 64512 \
+		--next-hop 10.0.0.2 --restart-pct 10 --settle-ms 300 --timeout 60 --watch-pid "$(ix_pid rr)" \
+		--per-session
+	echo "$output" | grep -v '^bgpload session' >&3 || true
+	[ "$status" -eq 0 ]
+	init=$(grep '^bgpload phase name=initial' <<<"$output")
+	restart=$(grep '^bgpload phase name=restart' <<<"$output")
+	[ "$(kv complete "$init")" = 20/20 ]
+	[ "$(kv result "$init")" = ok ]
+	[ "$(kv complete "$restart")" = 20/20 ]
+	[ "$(kv result "$restart")" = ok ]
+	# The speaker's CPU and memory were read from /proc.
+	[[ $(kv peer_hwm_kb "$init") =~ ^[1-9][0-9]*$ ]]
+	# Each client holds the 19 x 3 routes of the others, not its own.
+	[ "$(grep -c '^bgpload session phase=restart .* held=57 need=57 ' <<<"$output")" -eq 20 ]
+	# The two restarted clients (0 and 10) connected twice.
+	[ "$(grep -c '^bgpload session phase=restart .* connects=1 ' <<<"$output")" -eq 18 ]
+	grep -q '^bgpload session phase=restart i=10 .* connects=2 ' <<<"$output"
+	# and the reflector saw the restart.
+	grep -qi 'Node_10_1_0_11 .*received NOTIFICATION Cease / Administrative Reset' "$IX_DIR/rr/log"
+}
+
+@test "bgpload monitors: the feeder's prefixes re-advertised by our speaker, counted per monitor" {
+	ix_lan 2
+	load_addresses 10.2.0.1 3
+	sessions=$("$LOAD" --local 10.2.0.1 --count 3 --print-addresses | jq -R . | jq -sc 'map({type: "global",
+		peerIP: ., peerASNumber: 65200, passive: true}) + [{type: "global", peerIP: "10.0.0.2",
+		peerASNumber: 65000, passive: true}]')
+	cbgpd_start 1 sp "$(cbgpd_plan 10.0.0.1 65100 "$sessions" '[]')"
+	ix_spawn 2 mon "$LOAD" --connect 10.0.0.1 --local 10.2.0.1 --count 3 --per-client 0 --expect 5000 \
+		--base 16.0.0.0 --length 24 --as 65200 --settle-ms 300 --timeout 60
+	wait_until 30 grep -q '^bgpload established' "$IX_DIR/mon/log"
+	ix_spawn 2 feeder "$FEEDER" --connect 10.0.0.1 --local 10.0.0.2 --as 65000 --peer-as 65100 \
+		--prefixes 5000 --attr-sets 50
+	wait_until 60 grep -q '^bgpload done' "$IX_DIR/mon/log"
+	phase=$(grep '^bgpload phase' "$IX_DIR/mon/log")
+	[ "$(kv result "$phase")" = ok ]
+	[ "$(kv complete "$phase")" = 3/3 ]
+	[ "$(grep -c 'held=5000 need=5000 ' "$IX_DIR/mon/log")" -eq 3 ]
+	# Every monitor timestamped its first routes after the feed came up.
+	est=$(kv t "$(grep '^feeder established' "$IX_DIR/feeder/log")")
+	for first in $(grep -o 'first_update=[0-9.]*' "$IX_DIR/mon/log" | cut -d= -f2); do
+		python3 -c "import sys; assert $first >= $est, ($first, $est)"
+	done
+}
+
+@test "bgpload: source addresses skip .0 and .255; bad options are named" {
+	run "$LOAD" --local 10.1.0.253 --count 4 --print-addresses
+	[ "$status" -eq 0 ]
+	[ "$output" = $'10.1.0.253\n10.1.0.254\n10.1.1.1\n10.1.1.2' ]
+	run_must_fail "$LOAD" --connect 10.0.0.1 --count 4
+	[[ $output == *"--local (the first source address) is required"* ]]
+	run_must_fail "$LOAD" --connect 10.0.0.1 --local 10.1.0.1 --count 4 --per-client 0
+	[[ $output == *"--per-client 0 (monitor peers) needs --expect"* ]]
+	run_must_fail "$LOAD" --connect 10.0.0.1 --local 10.1.0.1 --count 4 --per-client 4 --expect 10
+	[[ $output == *"--expect = 10 is less than --count x --per-client = 16"* ]]
+	run_must_fail "$LOAD" --connect '[fd00::1]:179' --local 10.1.0.1 --count 4
+	[[ $output == *"only IPv4 peers are supported"* ]]
+	run_must_fail "$LOAD" --connect 10.0.0.1 --local 10.1.0.1 --count 4 --base 100.64.0.1
+	[[ $output == *"--base has host bits set for --length 26"* ]]
+	run_must_fail "$LOAD" --connect 10.0.0.1 --local 10.1.0.1 --count 0
+	[[ $output == *"--count = '0': outside 1..60000"* ]]
 }

@@ -425,6 +425,39 @@ static void test_open_errors(void)
 	teardown(&fx);
 }
 
+/* A failed attempt is retried after SESSION_RETRY_FIRST, doubling up to
+ * SESSION_CONNECT_RETRY, each with 0.75..1 jitter; Established resets it. */
+static void test_retry_backoff(void)
+{
+	struct fixture fx;
+	struct peer p;
+	double want = SESSION_RETRY_FIRST;
+
+	setup(&fx, "");
+	for (int i = 0; i < 7; i++) {
+		double left;
+		char why[128];
+
+		CHECK(accept_session(&fx, &p));
+		peer_close(&p);
+		CHECK(wait_state(&fx, SESSION_ACTIVE, 1.0));
+		CHECK(ev_is_active(&fx.s->connect_retry));
+		left = ev_timer_remaining(fx.loop, &fx.s->connect_retry);
+		snprintf(why, sizeof(why), "retry %d: %.3f s left, want %.3f..%.3f s", i, left,
+			 want * 0.75, want);
+		CHECK_MSG(left <= want + 0.01 && left >= want * 0.75 - 0.05, why);
+		/* Fire it now rather than waiting seconds. */
+		ev_timer_stop(fx.loop, &fx.s->connect_retry);
+		session_fsm(fx.s, SESSION_EV_CONNECT_RETRY);
+		want = want * 2 > SESSION_CONNECT_RETRY ? SESSION_CONNECT_RETRY : want * 2;
+	}
+	CHECK(want == SESSION_CONNECT_RETRY); /* the loop reached the cap */
+	CHECK(establish(&fx, &p, 90, false));
+	CHECK_INT(fx.s->failed_attempts, 0);
+	peer_close(&p);
+	teardown(&fx);
+}
+
 static void test_updates(void)
 {
 	struct fixture fx;
@@ -792,6 +825,7 @@ int main(void)
 	test_timers();
 	test_keepalive_time();
 	test_open_errors();
+	test_retry_backoff();
 	test_updates();
 	test_collision();
 	test_passive_and_refuse();
