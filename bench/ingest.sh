@@ -4,34 +4,50 @@
 # One feeder (bench/feeder, node 2) sends N IPv4 prefixes with A attribute
 # sets over one eBGP session to a receiver in node 1 of a private namespace
 # pair. Receivers, each measured in turn within every round:
-#   floor  bench/sink: reads and discards the same bytes (the raw TCP floor)
-#   bird   BIRD 2 (import all, export none)
-#   calico build/speaker/calico-bgpd --plan (when the binary exists)
+#   floor     bench/sink: reads and discards the same bytes (the raw TCP floor)
+#   bird      BIRD 2 (import all, export none)
+#   calico    build/speaker/calico-bgpd --plan (when the binary exists)
+#   frr       FRR bgpd (`bgp no-rib`: nothing goes to zebra or the kernel)
+#   openbgpd  OpenBGPD (`fib-update no`; its three processes summed)
+#   gobgp     GoBGP
+# The first three run --runs rounds, the others --other-runs rounds (they
+# take 10-60 times longer); --all adds the others to the default three.
 # "time" runs from the feeder's session Established to the receiver's last
 # CPU activity before it goes idle for 1 s (bench/cpuwatch; nobody is polled
 # while loading), and is then checked: the receiver must hold all N routes
-# as selected (BIRD `show route count`, ours: control socket `status`).
+# (BIRD `show route count`, ours: control socket `status`, FRR/OpenBGPD:
+# prefixes received from the feeder, GoBGP: destinations). For ours the idle
+# end is also checked against the speaker's own "End-of-RIB received" log
+# line (written after the message is applied, and so after every prefix is
+# selected): the column eor= is that time.
 # Peak RSS is VmHWM; bytes/route = (VmHWM - RSS before the feed) / N.
 # Prints one line per measurement and the medians of all rounds.
 #
-# usage: bench/ingest.sh [--runs 3] [--prefixes 1000000] [--attr-sets 5000]
-#                        [--receivers "floor bird calico"]
+# usage: bench/ingest.sh [--runs 3] [--other-runs 3] [--prefixes 1000000]
+#                        [--attr-sets 5000] [--all | --receivers "floor bird calico"]
+#                        [--perf DIR]
+# --perf DIR records `perf record -g` of every receiver but the floor into DIR.
 # Needs root (network namespaces) and a build (scripts/build).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 RUNS=3
+OTHER_RUNS=3
 PREFIXES=1000000
 ATTR_SETS=5000
 RECEIVERS="floor bird calico"
+PERF_OUT=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) RUNS=$2; shift 2 ;;
+	--other-runs) OTHER_RUNS=$2; shift 2 ;;
+	--all) RECEIVERS="floor bird calico frr openbgpd gobgp"; shift ;;
 	--prefixes) PREFIXES=$2; shift 2 ;;
 	--attr-sets) ATTR_SETS=$2; shift 2 ;;
 	--receivers) RECEIVERS=$2; shift 2 ;;
-	*) echo "usage: $0 [--runs N] [--prefixes N] [--attr-sets A] [--receivers \"floor bird calico\"]" >&2; exit 2 ;;
+	--perf) PERF_OUT=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
+	*) echo "usage: $0 [--runs N] [--other-runs N] [--prefixes N] [--attr-sets A] [--all | --receivers \"floor bird calico ...\"] [--perf DIR]" >&2; exit 2 ;;
 	esac
 done
 
@@ -67,19 +83,33 @@ event() {
 	grep "^$2 $3 " "$1" | tail -n 1
 }
 
-# feed_and_watch NAME PID CHECK...: starts cpuwatch on PID, then the feeder;
-# waits for idle; runs CHECK (which must see every route while the session is
-# still up); stops the feeder. Prints "time cpu hwm_kb base_kb feeder_cpu".
+# feed_and_watch NAME "PID..." CHECK...: starts cpuwatch on the receiver's
+# processes (CPU and memory summed), then the feeder; waits for idle; runs
+# CHECK (which must see every route while the session is still up); stops
+# the feeder. Prints "time cpu hwm_kb base_kb feeder_cpu".
 feed_and_watch() {
-	local name=$1 pid=$2 dir="$IX_DIR/$1"
+	local name=$1 pids=$2 dir="$IX_DIR/$1" p wargs=()
 	shift 2
 	mkdir -p "$dir"
+	for p in $pids; do
+		wargs+=(--pid "$p")
+	done
 	: >"$dir/cpuwatch.out"
-	"$CPUWATCH" --pid "$pid" --idle-ms 1000 --timeout 300 >"$dir/cpuwatch.out" &
+	"$CPUWATCH" "${wargs[@]}" --idle-ms 1000 --timeout 300 >"$dir/cpuwatch.out" &
 	local wpid=$!
 	wait_until 5 grep -q '^cpuwatch start' "$dir/cpuwatch.out"
+	local ppid=
+	if [ -n "$PERF_OUT" ]; then
+		perf record -q -g -F 2999 -p "$(echo $pids | tr ' ' ,)" -o "$PERF_OUT/$name.perf.data" 2>"$dir/perf.err" &
+		ppid=$!
+		sleep 0.5 # perf attaches asynchronously
+	fi
 	ix_spawn 2 "$name.feeder" "$FEEDER" "${FEED_ARGS[@]}" --peer-as $RECV_AS
 	wait "$wpid" || { echo "ingest: $name never went idle" >&2; cat "$IX_DIR/$name.feeder/log" >&2; return 1; }
+	if [ -n "$ppid" ]; then
+		kill -INT "$ppid"
+		wait "$ppid" || true
+	fi
 	local fl="$IX_DIR/$name.feeder/log" est idle start
 	wait_until 10 grep -q '^feeder sent-eor' "$fl" || { cat "$fl" >&2; return 1; }
 	est=$(event "$fl" feeder established)
@@ -154,8 +184,25 @@ run_calico() {
 EOF
 	ix_spawn 1 "$name" "$BGPD" --foreground --plan "$dir/plan.json" --ctl "$dir/bgpd.ctl"
 	wait_until 10 test -S "$dir/bgpd.ctl"
-	feed_and_watch "$name.w" "$(ix_pid "$name")" calico_holds_all "$name" || return 1
+	local line
+	line=$(feed_and_watch "$name.w" "$(ix_pid "$name")" calico_holds_all "$name") || return 1
 	ix_stop "$name"
+	# Cross-check of the end point: the speaker logs End-of-RIB after it has
+	# applied the message, and every prefix is selected as it is applied, so
+	# that log line marks "all selected". The CPU-idle end must not come
+	# before it (the log has millisecond stamps, hence 10 ms of slack).
+	local est eor
+	est=$(field t "$(event "$IX_DIR/$name.w.feeder/log" feeder established)")
+	eor=$(grep -m1 'End-of-RIB received' "$dir/log" | cut -d' ' -f1,2)
+	python3 - "$line" "$est" "$eor" <<'EOF'
+import datetime, sys
+line, est, eor = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+t_eor = datetime.datetime.strptime(eor, "%Y-%m-%d %H:%M:%S.%f").timestamp() - est
+t_idle = float(line.split()[0])
+if t_eor > t_idle + 0.010:
+    sys.exit(f"ingest: End-of-RIB done at {t_eor:.3f} s, after the idle end at {t_idle:.3f} s")
+print(f"{line} eor={t_eor:.3f}")
+EOF
 }
 
 calico_holds_all() {
@@ -167,17 +214,95 @@ calico_holds_all() {
 	fi
 }
 
+# FRR: bgpd (zebra runs but stays idle: `bgp no-rib` keeps the routes out of
+# zebra and the kernel, as BIRD has no kernel protocol here); passive.
+run_frr() {
+	local name="frr$1" n
+	n=$(ix_render frr-neighbor.conf PEER_IP=10.0.0.2 PEER_AS=$FEED_AS FAMILY=ipv4 AF_OPTIONS= \
+		OPTIONS=" neighbor 10.0.0.2 passive")
+	frr_start 1 "$name" "bgp no-rib
+$(ix_render frr-bgpd.conf NAME="$name" LOCAL_AS=$RECV_AS ROUTER_ID=10.0.0.1 NEIGHBORS="$n")" || return 1
+	feed_and_watch "$name.w" "$(ix_pid "$name")" frr_holds_all "$name" || return 1
+	ix_stop "$name"
+	ix_stop "$name.zebra"
+}
+
+frr_holds_all() {
+	local have
+	have=$(frr_vtysh "$1" "show bgp ipv4 unicast summary json" | jq -r '.peers["10.0.0.2"].pfxRcd // empty')
+	if [ "$have" != "$PREFIXES" ]; then
+		echo "ingest: FRR holds '$have' prefixes from the feeder after going idle, want $PREFIXES" >&2
+		return 1
+	fi
+}
+
+# OpenBGPD: the parent, session engine and RDE processes measured together;
+# `fib-update no`; passive.
+run_openbgpd() {
+	local name="openbgpd$1" n
+	n=$(ix_render openbgpd-neighbor.conf PEER_IP=10.0.0.2 PEER_AS=$FEED_AS LOCAL_IP=10.0.0.1 OPTIONS=passive)
+	obgpd_start 1 "$name" "$(ix_render openbgpd.conf DIR="$IX_DIR/$name" LOCAL_AS=$RECV_AS \
+		ROUTER_ID=10.0.0.1 NETWORKS= NEIGHBORS="$n")" || return 1
+	feed_and_watch "$name.w" "$(obgpd_pids "$(ix_pid "$name")")" obgpd_holds_all "$name" || return 1
+	ix_stop "$name"
+}
+
+# obgpd_pids PID: bgpd's parent (PID: unshare execs sh, which execs bgpd) and
+# the processes it forked.
+obgpd_pids() {
+	local kids
+	wait_until 10 sh -c "[ \$(ps -o pid= --ppid $1 | wc -l) -ge 2 ]" || true
+	kids=$(ps -o pid= --ppid "$1" | tr -s ' \n' '  ')
+	echo "$1 $kids"
+}
+
+obgpd_holds_all() {
+	local have
+	have=$(obgpd_ctl "$1" -j show neighbor 10.0.0.2 | jq -r '.neighbors[0].stats.prefixes.received // empty')
+	if [ "$have" != "$PREFIXES" ]; then
+		echo "ingest: OpenBGPD holds '$have' prefixes from the feeder after going idle, want $PREFIXES" >&2
+		return 1
+	fi
+}
+
+# GoBGP: gobgpd with its gRPC API on a private port; passive.
+run_gobgp() {
+	local name="gobgp$1" n
+	n=$(ix_render gobgp-neighbor.toml PEER_IP=10.0.0.2 PEER_AS=$FEED_AS LOCAL_IP=10.0.0.1 \
+		PASSIVE=true FAMILY=ipv4 OPTIONS=)
+	gobgp_start 1 "$name" "$(ix_render gobgpd.toml LOCAL_AS=$RECV_AS ROUTER_ID=10.0.0.1 NEIGHBORS="$n")" \
+		50179 || return 1
+	feed_and_watch "$name.w" "$(ix_pid "$name")" gobgp_holds_all "$name" || return 1
+	ix_stop "$name"
+}
+
+gobgp_holds_all() {
+	local have
+	have=$(gobgp_cli "$1" global rib summary -a ipv4 | grep -o 'Destination: [0-9]*' | cut -d' ' -f2)
+	if [ "$have" != "$PREFIXES" ]; then
+		echo "ingest: GoBGP holds '$have' destinations after going idle, want $PREFIXES" >&2
+		return 1
+	fi
+}
+
 echo "# ingest: $PREFIXES prefixes, $ATTR_SETS attribute sets, $RUNS rounds; $(nproc) CPUs, $(uname -r)"
 echo "# bird: $(bird --version 2>&1 | head -n1)"
 echo "# columns: receiver round time_s receiver_cpu_s peak_rss_kb base_rss_kb feeder_cpu_s"
 results=$IX_DIR/results
 : >"$results"
-for ((r = 1; r <= RUNS; r++)); do
+echo "# frr: $("$FRR_LIBEXEC/bgpd" --version 2>&1 | head -n1); openbgpd: $(dpkg-query -W -f '${Version}' openbgpd 2>/dev/null); gobgp: $(gobgpd --version 2>&1 | head -n1)"
+rounds=$RUNS
+[ "$OTHER_RUNS" -gt "$rounds" ] && rounds=$OTHER_RUNS
+for ((r = 1; r <= rounds; r++)); do
 	for recv in $RECEIVERS; do
 		if [ "$recv" = calico ] && [ ! -x "$BGPD" ]; then
 			[ "$r" = 1 ] && echo "# calico: $BGPD not built, skipped"
 			continue
 		fi
+		case $recv in
+		floor | bird | calico) [ "$r" -le "$RUNS" ] || continue ;;
+		*) [ "$r" -le "$OTHER_RUNS" ] || continue ;;
+		esac
 		line=$("run_$recv" "$r") || { echo "ingest: $recv round $r failed" >&2; ix_dump_logs >&2; exit 1; }
 		echo "$recv $r $line" | tee -a "$results"
 	done
@@ -186,25 +311,33 @@ done
 python3 - "$PREFIXES" "$results" <<'EOF'
 import statistics, sys
 n = int(sys.argv[1])
-rows = {}
+rows, eors = {}, {}
 for line in open(sys.argv[2]):
     f = line.split()
     rows.setdefault(f[0], []).append([float(x) for x in f[2:7]])
+    for kv in f[7:]:
+        if kv.startswith("eor="):
+            eors.setdefault(f[0], []).append(float(kv[4:]))
 med = {}
 for recv, rs in rows.items():
-    cols = list(zip(*rs))
-    m = [statistics.median(c) for c in cols]
+    m = [statistics.median(c) for c in zip(*rs)]
     med[recv] = m
     t, cpu, hwm, base, fcpu = m
     per_route = (hwm - base) * 1024 / n if hwm else 0
+    eor = f", End-of-RIB done {statistics.median(eors[recv]):.3f} s" if recv in eors else ""
     print(f"median {recv}: time {t:.3f} s, receiver CPU {cpu:.3f} s, peak RSS {hwm/1024:.1f} MiB, "
-          f"{per_route:.1f} bytes/route, feeder CPU {fcpu:.3f} s ({len(rs)} rounds)")
+          f"{per_route:.1f} bytes/route, feeder CPU {fcpu:.3f} s ({len(rs)} rounds){eor}")
 if "bird" in med:
-    bt, bh, bb = med["bird"][0], med["bird"][2], med["bird"][3]
+    bt, bc, bh, bb = med["bird"][0], med["bird"][1], med["bird"][2], med["bird"][3]
     for recv in med:
         if recv == "bird":
             continue
-        t, hwm, base = med[recv][0], med[recv][2], med[recv][3]
+        t, cpu, hwm, base = med[recv][:4]
         mem = f", memory/route {(hwm - base) / (bh - bb):.2f}x BIRD" if hwm else ""
-        print(f"ratio {recv}/bird: time {t / bt:.2f}x{mem}")
+        print(f"ratio {recv}/bird: time {t / bt:.2f}x, CPU {cpu / bc:.2f}x{mem}")
+if "floor" in med:
+    ft = med["floor"][0]
+    for recv in med:
+        if recv != "floor" and ft > 0:
+            print(f"{recv}: {med[recv][0] / ft:.0f}x the raw TCP floor's time")
 EOF

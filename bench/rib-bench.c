@@ -1,6 +1,9 @@
 /* rib-bench: the route decision engine alone, without sockets.
  *
- *   rib-bench [PREFIXES [ATTRSETS]]     defaults: 1000000 prefixes, 5000 sets
+ *   rib-bench [PREFIXES [ATTRSETS [wire]]]   defaults: 1000000 prefixes, 5000 sets
+ *
+ * With "wire" only phase 3 runs (what an ingest costs the speaker apart from
+ * its socket; the phase to profile with perf or callgrind).
  *
  * Phase 1 inserts PREFIXES distinct IPv4 /24s from one eBGP peer, in
  * UPDATE-sized runs of 200 prefixes sharing one of ATTRSETS attribute sets
@@ -34,6 +37,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static size_t rss_bytes(void)
 {
 	long pages = 0, rss = 0;
@@ -45,6 +56,22 @@ static size_t rss_bytes(void)
 		rss = 0;
 	fclose(f);
 	return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* AnonHugePages of /proc/self/smaps_rollup in kB (0 when unknown). */
+static long huge_kb(void)
+{
+	char line[256];
+	long kb = 0;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
 }
 
 static size_t heap_bytes(void)
@@ -248,7 +275,7 @@ static int phase_wire(size_t n, size_t sets)
 	size_t cap = n * 5 + (n / RUN + 1) * 128, used_total = 0, msgs = 0;
 	uint8_t *stream = malloc(cap);
 	struct bgp_prefix *run = calloc(RUN, sizeof(*run));
-	double t0, t1;
+	double t0, t1, c0, c1;
 
 	if (!u || !stream || !run || setup(&s) < 0)
 		return 1;
@@ -278,6 +305,7 @@ static int phase_wire(size_t n, size_t sets)
 	}
 	changes = 0;
 	t0 = now();
+	c0 = cpu_now();
 	for (size_t off = 0; off < used_total;) {
 		size_t len = (size_t)stream[off + 16] << 8 | stream[off + 17];
 		int st = wire_decode_update(&ctx, stream + off, len, u, &we);
@@ -288,10 +316,13 @@ static int phase_wire(size_t n, size_t sets)
 		}
 		off += len;
 	}
+	c1 = cpu_now();
 	t1 = now();
 	printf("decode + apply through wire.h: %zu UPDATEs, %zu prefixes: %.3f s "
-	       "(%.0f ns/prefix), %lu best changes\n",
-	       msgs, n, t1 - t0, (t1 - t0) * 1e9 / (double)n, changes);
+	       "(%.0f ns/prefix, CPU %.0f ns/prefix), %lu best changes\n",
+	       msgs, n, t1 - t0, (t1 - t0) * 1e9 / (double)n, (c1 - c0) * 1e9 / (double)n, changes);
+	printf("RSS %.1f MiB, of it in huge pages %.1f MiB\n", (double)rss_bytes() / 1048576.0,
+	       (double)huge_kb() / 1024.0);
 	rib_free(s.r);
 	free(stream);
 	free(run);
@@ -383,11 +414,14 @@ int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
 	size_t sets = argc > 2 ? strtoul(argv[2], NULL, 10) : 5000;
+	bool wire_only = argc > 3 && strcmp(argv[3], "wire") == 0;
 
-	if (n == 0 || n > (1u << 24) || sets == 0) {
-		fprintf(stderr, "usage: rib-bench [PREFIXES (1..16777216) [ATTRSETS (>= 1)]]\n");
+	if (n == 0 || n > (1u << 24) || sets == 0 || (argc > 3 && !wire_only) || argc > 4) {
+		fprintf(stderr, "usage: rib-bench [PREFIXES (1..16777216) [ATTRSETS (>= 1) [wire]]]\n");
 		return 2;
 	}
+	if (wire_only)
+		return phase_wire(n, sets);
 	if (phase_direct(n, sets) || phase_wire(n, sets))
 		return 1;
 	return phase_reflector(1000);

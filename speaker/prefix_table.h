@@ -3,17 +3,20 @@
  * Prefixes get dense 32-bit indexes (1..); per index the table stores the key
  * (4 or 16 address bytes followed by the length byte) and one 32-bit value
  * (the RIB's first-path index). Lookup is an open-addressing hash of indexes
- * with linear probing; a parallel byte per slot holds 8 bits of the hash, so
- * a probe past a foreign slot costs no visit to its key, and the hash keeps
- * runs of consecutive prefixes in neighbouring slots (see hash_key()).
+ * with linear probing inside "lanes" (see hash_key()). Each slot holds the
+ * index and the key's 32-bit hash, so a probe past a foreign slot costs no
+ * visit to its key, and growing the table never reads a key: the slots are
+ * split in order into a table twice the size (every entry goes to its home
+ * or home + old size), a sequential pass instead of one cache miss per
+ * prefix. The hash keeps runs of consecutive prefixes in neighbouring slots.
  *
  * Why a hash and not a radix trie: the RIB only needs exact-match lookups
  * (longest-prefix match is the kernel's job), and at 1M IPv4 prefixes this
- * layout costs 4 (key) + 1 (length) + 4 (value) + ~10 (hash slots and tags at
- * 0.375-0.75 load) = ~19 bytes per prefix, measured by bench/rib-bench, where a
- * path-compressed trie needs a leaf plus an internal node per prefix with two
- * child pointers each (>= 40 bytes). Dense indexes also let per-peer state be
- * plain bitmaps (see rib_out.c). */
+ * layout costs 4 (key) + 1 (length) + 4 (value) + ~17 (8-byte slots at
+ * 0.375-0.75 load) = ~26 bytes per prefix, where a path-compressed trie needs
+ * a leaf plus an internal node per prefix with two child pointers each
+ * (>= 40 bytes). Dense indexes also let per-peer state be plain bitmaps (see
+ * rib_out.c). */
 #ifndef CALICO_PREFIX_TABLE_H
 #define CALICO_PREFIX_TABLE_H
 
@@ -28,11 +31,11 @@ struct ptab {
 	uint8_t key_len;  /* 4 or 16 */
 	uint8_t *keys;	  /* key_len address bytes + 1 length byte per index */
 	uint32_t *values; /* per index; 0 = slot unused */
-	uint32_t cap;	  /* entries allocated in keys/values (index 0 unused) */
+	uint32_t cap;	  /* entries allocated in values (index 0 unused) */
+	uint32_t keys_cap; /* entries allocated in keys (>= cap) */
 	uint32_t top;	  /* highest index handed out + 1 */
 	uint32_t count;	  /* live prefixes */
-	uint32_t *slots;  /* hash: index or 0 */
-	uint8_t *tags;	  /* per slot: 8 bits of the key's hash */
+	uint64_t *slots;  /* hash << 32 | index, or 0 (empty) */
 	uint32_t n_slots; /* power of two */
 	uint32_t *free;	  /* indexes to reuse */
 	uint32_t n_free, free_cap;

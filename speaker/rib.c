@@ -2,6 +2,7 @@
  * and background sweeps. The decision itself is in rib_decide.c, outbound
  * queues in rib_out.c, iteration in rib_walk.c. */
 #include "speaker/rib_int.h"
+#include "speaker/bigmem.h"
 
 #include "lib/log.h"
 
@@ -87,7 +88,8 @@ static uint32_t path_alloc(struct rib *r)
 	} else {
 		if (r->paths_top >= r->paths_cap) {
 			uint32_t cap = r->paths_cap + r->paths_cap / 2;
-			struct rib_path *n = realloc(r->paths, (size_t)cap * sizeof(*n));
+			struct rib_path *n = bigmem_grow(r->paths, (size_t)r->paths_cap * sizeof(*n),
+							 (size_t)cap * sizeof(*n));
 
 			if (!n)
 				return 0;
@@ -115,9 +117,44 @@ static void path_free(struct rib *r, uint32_t i)
 	r->paths_live--;
 }
 
-/* Sets (a != NULL) or removes the path of (peer, p->path_id) for prefix p. */
-static int prefix_set(struct rib *r, const struct bgp_prefix *p, uint16_t peer_id,
-		      struct attr_set *a)
+/* A prefix with no paths gets its first, which is the best at once: the
+ * common case of a table dump, so it skips the general path (no list to
+ * search, no decision to run, no previous best to save). */
+static int prefix_first_path(struct rib *r, enum bgp_family fam, uint32_t idx, uint16_t peer_id,
+			     uint32_t path_id, struct attr_set *a)
+{
+	struct ptab *t = &r->tab[fam];
+	struct rib_peer *peer = &r->peers[peer_id];
+	uint32_t n = path_alloc(r);
+	struct rib_path *q;
+
+	if (!n) {
+		rib_prefix_maybe_free(r, fam, idx);
+		return -ENOMEM;
+	}
+	q = rib_path_at(r, n);
+	q->attr = attr_ref(a)->id;
+	q->path_id = path_id;
+	q->peer = peer_id;
+	q->epoch = peer->epoch;
+	peer->received++;
+	peer->best++;
+	t->values[idx] = n;
+	r->n_prefixes[fam]++;
+	if (r->hooks.best_changed) {
+		struct bgp_prefix pfx;
+		struct rib_route nr;
+
+		ptab_prefix(t, idx, &pfx);
+		pfx.path_id = path_id;
+		nr = (struct rib_route){&pfx, peer_id, false, a};
+		r->hooks.best_changed(r->hooks.ctx, &pfx, NULL, &nr);
+	}
+	rib_out_mark(r, fam, idx, -1, peer_id);
+	return 0;
+}
+
+int rib_prefix_set(struct rib *r, const struct bgp_prefix *p, uint16_t peer_id, struct attr_set *a)
 {
 	enum bgp_family fam = p->family;
 	struct ptab *t = &r->tab[fam];
@@ -129,6 +166,8 @@ static int prefix_set(struct rib *r, const struct bgp_prefix *p, uint16_t peer_i
 	idx = a ? ptab_get(t, p, &created) : ptab_find(t, p);
 	if (!idx)
 		return a ? -ENOMEM : 0;
+	if (a && !t->values[idx])
+		return prefix_first_path(r, fam, idx, peer_id, p->path_id, a);
 	for (i = t->values[idx]; i; prev = i, i = rib_path_at(r, i)->next) {
 		const struct rib_path *q = rib_path_at(r, i);
 
@@ -260,7 +299,7 @@ int rib_new(const struct rib_config *cfg, const struct rib_hooks *hooks, struct 
 	r->self.cluster_id = cfg->cluster_id ? cfg->cluster_id : cfg->router_id;
 	r->attrs = attr_store_new();
 	r->paths_cap = 1024;
-	r->paths = calloc(r->paths_cap, sizeof(*r->paths));
+	r->paths = bigmem_grow(NULL, 0, (size_t)r->paths_cap * sizeof(*r->paths));
 	r->peers_cap = 16;
 	r->peers = calloc(r->peers_cap, sizeof(*r->peers));
 	r->up = calloc(r->peers_cap, sizeof(*r->up));
@@ -293,7 +332,7 @@ void rib_free(struct rib *r)
 		rib_group_put(r, r->groups); /* only reached for leaked groups */
 	for (int f = 0; f < BGP_FAM_COUNT; f++)
 		ptab_free(&r->tab[f]);
-	free(r->paths);
+	bigmem_free(r->paths, (size_t)r->paths_cap * sizeof(*r->paths));
 	free(r->peers);
 	free(r->up);
 	free(r->cand);
@@ -536,12 +575,30 @@ bool rib_work(struct rib *r, size_t budget)
 	return r->n_sweeping > 0;
 }
 
+int rib_import(struct rib *r, uint16_t id, struct attr_set *attrs, size_t n, struct attr_set **imp,
+	       struct err *e)
+{
+	struct rib_peer *p = &r->peers[id];
+	enum policy_verdict v;
+
+	*imp = NULL;
+	v = policy_import(&r->self, &p->pol, r->attrs, attrs, imp);
+	if (v == POLICY_REJECT_NOMEM)
+		return err_set(e, -ENOMEM, "rib: out of memory");
+	if (v != POLICY_ACCEPT) {
+		p->rejected += n;
+		log_debug("rib: peer %u: %zu prefixes rejected: %s", id, n,
+			  policy_verdict_name(v));
+		return 0;
+	}
+	return 1;
+}
+
 int rib_announce(struct rib *r, uint16_t id, struct attr_set *attrs, const struct bgp_prefix *nlri,
 		 size_t n, struct err *e)
 {
 	struct rib_peer *p = peer_get(r, id);
 	struct attr_set *imp = NULL;
-	enum policy_verdict v;
 	int rc;
 
 	if (!p || (id != RIB_PEER_LOCAL && !p->up))
@@ -549,21 +606,18 @@ int rib_announce(struct rib *r, uint16_t id, struct attr_set *attrs, const struc
 	rc = check_prefixes(nlri, n, e);
 	if (rc < 0)
 		return rc;
-	v = policy_import(&r->self, &p->pol, r->attrs, attrs, &imp);
-	if (v == POLICY_REJECT_NOMEM)
-		return err_set(e, -ENOMEM, "rib: out of memory");
-	if (v != POLICY_ACCEPT) {
+	rc = rib_import(r, id, attrs, n, &imp, e);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
 		/* RFC 4271 §9.1.2: not eligible, so it replaces (withdraws) what
 		 * the peer sent before for these prefixes. */
-		p->rejected += n;
-		log_debug("rib: peer %u: %zu prefixes rejected: %s", id, n,
-			  policy_verdict_name(v));
 		for (size_t i = 0; i < n; i++)
-			prefix_set(r, &nlri[i], id, NULL);
+			rib_prefix_set(r, &nlri[i], id, NULL);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		rc = prefix_set(r, &nlri[i], id, imp);
+		rc = rib_prefix_set(r, &nlri[i], id, imp);
 		if (rc < 0) {
 			attr_unref(r->attrs, imp);
 			return err_set(e, rc, "rib: out of memory");
@@ -585,7 +639,7 @@ int rib_withdraw(struct rib *r, uint16_t id, const struct bgp_prefix *prefixes, 
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < n; i++)
-		prefix_set(r, &prefixes[i], id, NULL);
+		rib_prefix_set(r, &prefixes[i], id, NULL);
 	return 0;
 }
 
@@ -613,7 +667,7 @@ int rib_originate(struct rib *r, const struct bgp_prefix *p, const uint32_t *com
 		return err_set(e, -ENOMEM, "rib: out of memory");
 	q = *p;
 	q.path_id = 0;
-	rc = prefix_set(r, &q, RIB_PEER_LOCAL, a);
+	rc = rib_prefix_set(r, &q, RIB_PEER_LOCAL, a);
 	attr_unref(r->attrs, a);
 	return rc < 0 ? err_set(e, rc, "rib: out of memory") : 0;
 }
@@ -627,5 +681,5 @@ int rib_unoriginate(struct rib *r, const struct bgp_prefix *p, struct err *e)
 		return rc;
 	q = *p;
 	q.path_id = 0;
-	return prefix_set(r, &q, RIB_PEER_LOCAL, NULL);
+	return rib_prefix_set(r, &q, RIB_PEER_LOCAL, NULL);
 }

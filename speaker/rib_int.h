@@ -112,6 +112,16 @@ struct rib {
 uint32_t rib_decide(struct rib *r, uint32_t head);
 
 /* rib.c */
+/* Sets (a != NULL: the path takes a reference) or removes the path of
+ * (peer, p->path_id) for prefix p and runs the decision. p must be valid for
+ * its family (rib_announce checks; the wire decoder guarantees it). 0 or
+ * -ENOMEM. */
+int rib_prefix_set(struct rib *r, const struct bgp_prefix *p, uint16_t peer, struct attr_set *a);
+/* Import policy for n prefixes from established peer id: 1 with *imp (a new
+ * reference) when accepted; 0 when rejected (counted, and the prefixes are
+ * to be withdrawn: RFC 4271 §9.1.2); negative on error. */
+int rib_import(struct rib *r, uint16_t id, struct attr_set *attrs, size_t n, struct attr_set **imp,
+	       struct err *e);
 static inline struct rib_path *rib_path_at(const struct rib *r, uint32_t i)
 {
 	return &r->paths[i];

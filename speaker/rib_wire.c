@@ -175,30 +175,32 @@ int attr_to_wire(const struct attr_set *a, struct bgp_path_attrs *out, struct bg
 	return 0;
 }
 
-/* Feeds the prefixes of one NLRI range to the RIB in chunks. */
+/* Applies the prefixes of one NLRI range straight from the message: one
+ * import-policy check for the range, then each prefix as it is decoded (the
+ * decoder checked every length, so no prefix needs checking again). */
 static int apply_range(struct rib *r, uint16_t peer, const struct wire_nlri *n,
 		       struct attr_set *a, struct err *e)
 {
-	struct bgp_prefix buf[256];
+	struct attr_set *imp = NULL;
 	struct wire_nlri_iter it;
-	size_t k = 0;
-	int rc;
+	struct bgp_prefix p;
+	int rc = 0;
 
-	wire_nlri_iter_init(&it, n);
-	for (;;) {
-		bool more = wire_nlri_next(&it, &buf[k]);
-
-		if (more)
-			k++;
-		if (k == sizeof(buf) / sizeof(buf[0]) || (!more && k)) {
-			rc = a ? rib_announce(r, peer, a, buf, k, e) : rib_withdraw(r, peer, buf, k, e);
-			if (rc < 0)
-				return rc;
-			k = 0;
-		}
-		if (!more)
-			return 0;
+	if (a) {
+		rc = rib_import(r, peer, a, n->count, &imp, e);
+		if (rc < 0)
+			return rc;
 	}
+	wire_nlri_iter_init(&it, n);
+	while (wire_nlri_next(&it, &p)) {
+		rc = rib_prefix_set(r, &p, peer, imp);
+		if (rc < 0) {
+			rc = err_set(e, rc, "rib: out of memory");
+			break;
+		}
+	}
+	attr_unref(r->attrs, imp);
+	return rc < 0 ? rc : 0;
 }
 
 int rib_apply_update(struct rib *r, uint16_t peer, const struct bgp_update *u, int status,

@@ -138,9 +138,64 @@ static void test_v6(void)
 	ptab_free(&t);
 }
 
+/* Key sets whose low network bits are all alike: every 64th /24 (one lane
+ * if lanes came from those bits alone) and /128s of one /64 (one network
+ * number). Both must spread so inserts, lookups and deletions stay cheap and
+ * correct; a probe that never ends would hang this test. */
+static void test_skewed(void)
+{
+	enum { N = 40000 };
+	struct ptab t4, t6;
+	bool created, ok = true;
+	uint32_t *id4 = calloc(N, sizeof(*id4)), *id6 = calloc(N, sizeof(*id6));
+
+	ptab_init(&t4, BGP_FAM_IPV4);
+	ptab_init(&t6, BGP_FAM_IPV6);
+	for (uint32_t i = 0; i < N; i++) {
+		struct bgp_prefix a = v4(0x10000000u + (i << 14), 24);
+		struct bgp_prefix b = {.family = BGP_FAM_IPV6, .len = 128, .addr = {0x20, 0x01, 0x0d, 0xb8}};
+
+		b.addr[13] = (uint8_t)(i >> 16);
+		b.addr[14] = (uint8_t)(i >> 8);
+		b.addr[15] = (uint8_t)i;
+		id4[i] = ptab_get(&t4, &a, &created);
+		ok = ok && id4[i] && created;
+		t4.values[id4[i]] = i + 1;
+		id6[i] = ptab_get(&t6, &b, &created);
+		ok = ok && id6[i] && created;
+		t6.values[id6[i]] = i + 1;
+	}
+	CHECK_MSG(ok, "40000 every-64th /24s and 40000 /128s of one /64 inserted");
+	CHECK_MSG(t4.n_slots <= 65536 && t6.n_slots <= 65536,
+		  "the table grew for the load, not for a full lane");
+	for (uint32_t i = 0; i < N; i += 2) {
+		ptab_del(&t4, id4[i]);
+		ptab_del(&t6, id6[i]);
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		struct bgp_prefix a = v4(0x10000000u + (i << 14), 24);
+		struct bgp_prefix b = {.family = BGP_FAM_IPV6, .len = 128, .addr = {0x20, 0x01, 0x0d, 0xb8}};
+		uint32_t want4 = i % 2 ? id4[i] : 0, want6 = i % 2 ? id6[i] : 0;
+
+		b.addr[13] = (uint8_t)(i >> 16);
+		b.addr[14] = (uint8_t)(i >> 8);
+		b.addr[15] = (uint8_t)i;
+		if (ptab_find(&t4, &a) != want4 || ptab_find(&t6, &b) != want6)
+			ok = false;
+	}
+	CHECK_MSG(ok, "after deleting every other one, the rest are found and the deleted are not");
+	CHECK_INT(t4.count, N / 2);
+	CHECK_INT(t6.count, N / 2);
+	ptab_free(&t4);
+	ptab_free(&t6);
+	free(id4);
+	free(id6);
+}
+
 int main(void)
 {
 	test_v4();
 	test_v6();
+	test_skewed();
 	return check_done();
 }
