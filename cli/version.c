@@ -54,12 +54,13 @@ int cmd_version(struct cli *c)
 	if (c->o.set[OPT_CLIENT])
 		return CLI_OK;
 
-	/* A datastore we cannot talk to at all (kubernetes, etcd not built
-	 * yet, an unknown type) is calicoctl's "unable to detect". */
+	/* A datastore we cannot talk to at all (kubernetes, an unknown type)
+	 * is calicoctl's "unable to detect". */
 	rc = cli_load_config(c, &e);
 	if (rc == 0)
 		rc = store_open(&c->cfg, &c->st, &e);
-	if (rc == -ENOTSUP || (c->config_rc == 0 && c->cfg.backend != STORE_BACKEND_SQLITE)) {
+	if (rc == -ENOTSUP || (c->config_rc == 0 && c->cfg.backend != STORE_BACKEND_SQLITE &&
+			       c->cfg.backend != STORE_BACKEND_ETCDV3)) {
 		printf("Unable to detect installed Calico version\n");
 		return CLI_OK;
 	}

@@ -192,6 +192,7 @@ create_yaml() {
 }
 
 @test "a datastore in a missing directory" {
+	require_sqlite "the datastore is a file in a directory"
 	export SQLITE_PATH=/nonexistent-calico-dir/sub/calico.db
 	run_split calicoctl get bgppeers
 	[ "$status" -eq 1 ]
@@ -200,6 +201,7 @@ create_yaml() {
 }
 
 @test "a datastore file that is not a database" {
+	require_sqlite "the datastore is a file"
 	export SQLITE_PATH="$BATS_TEST_TMPDIR/garbage.db"
 	head -c 4096 /dev/urandom >"$SQLITE_PATH"
 	sum=$(md5sum <"$SQLITE_PATH")
@@ -212,6 +214,7 @@ create_yaml() {
 }
 
 @test "an unreadable datastore file" {
+	require_sqlite "the datastore is a file"
 	if [ "$(id -u)" -eq 0 ]; then
 		# root reads anything: use a directory where the file should be
 		export SQLITE_PATH="$BATS_TEST_TMPDIR/adir"
@@ -227,6 +230,7 @@ create_yaml() {
 }
 
 @test "a datastore locked by another writer" {
+	require_sqlite "the write lock is a lock on the SQLite file"
 	# hold the write lock with sqlite3 until told to stop
 	mkfifo "$BATS_TEST_TMPDIR/ctl"
 	sqlite3 "$SQLITE_PATH" <"$BATS_TEST_TMPDIR/ctl" >/dev/null 2>&1 &

@@ -52,14 +52,7 @@ setup() {
 
 @test "version -c uses the given config file" {
 	calicoctl get bgppeers >/dev/null
-	cfg=$(manifest c.cfg <<-EOF
-	apiVersion: projectcalico.org/v3
-	kind: CalicoAPIConfig
-	spec:
-	  datastoreType: sqlite
-	  sqlitePath: $SQLITE_PATH
-	EOF
-	)
+	cfg=$(backend_config_file "$BATS_TEST_TMPDIR/c.cfg")
 	run_split calicoctl version -c "$cfg"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$stdout" | sed -n 3p)" = "Cluster Version:   unknown" ]

@@ -60,9 +60,9 @@ add_peer() {
 
 @test "bash: names come from the datastore named by -c" {
 	add_peer only-here 10.0.0.9
-	printf 'apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nmetadata: {}\nspec:\n  datastoreType: sqlite\n  sqlitePath: %s\n' \
-		"$SQLITE_PATH" >"$BATS_TEST_TMPDIR/cfg.yaml"
-	SQLITE_PATH=$BATS_TEST_TMPDIR/other.db PATH="$BINDIR:$PATH" \
+	backend_config_file "$BATS_TEST_TMPDIR/cfg.yaml" >/dev/null
+	# the environment names another (empty) datastore
+	DATASTORE_TYPE=sqlite SQLITE_PATH=$BATS_TEST_TMPDIR/other.db PATH="$BINDIR:$PATH" \
 		run complete_bash calicoctl get bgppeer -c "$BATS_TEST_TMPDIR/cfg.yaml" ''
 	[ "$output" = "only-here" ]
 }

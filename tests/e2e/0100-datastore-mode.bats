@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# calico-bgpd --node on the SQLite datastore: a 3-node full mesh, live
-# reconcile of datastore changes, kernel routes kept across a SIGKILL.
+# calico-bgpd --node on the SQLite datastore (and, registered a second time
+# with E2E_DATASTORE=etcdv3, on etcd): a 3-node full mesh, live reconcile of
+# datastore changes, kernel routes kept across a SIGKILL.
 
 load lib
 

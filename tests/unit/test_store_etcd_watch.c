@@ -279,6 +279,23 @@ static void test_sqlite_polls(struct ev_loop *loop)
 	rmdir(dir);
 }
 
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+	size_t n = 0;
+
+	if (f && buf)
+		n = fread(buf, 1, 65535, f);
+	if (f)
+		fclose(f);
+	if (!n) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 static void test_tls(struct ev_loop *loop)
 {
 	struct etcd_fixture tfx;
@@ -323,6 +340,21 @@ static void test_tls(struct ev_loop *loop)
 	printf("# %s\n", e.msg);
 	CHECK(strstr(e.msg, "SSL certificate problem") != NULL);
 	store_close(st);
+	/* The inline PEM forms of calicoctl.cfg (etcdCACert, etcdCert,
+	 * etcdKey) instead of files. */
+	cfg = fx_config(&tfx);
+	cfg.etcd_ca_cert = read_file(tfx.ca);
+	cfg.etcd_cert = read_file(tfx.cert);
+	cfg.etcd_key = read_file(tfx.key);
+	cfg.etcd_ca_cert_file = cfg.etcd_cert_file = cfg.etcd_key_file = NULL;
+	CHECK(cfg.etcd_ca_cert && cfg.etcd_cert && cfg.etcd_key);
+	st = open_cfg(&cfg);
+	CHECK_INT(st ? store_get(st, "BGPPeer", "tls-1", &got, &e) : -1, 0);
+	json_decref(got);
+	store_close(st);
+	free(cfg.etcd_ca_cert);
+	free(cfg.etcd_cert);
+	free(cfg.etcd_key);
 	/* An endpoint without a scheme gets https when TLS is configured. */
 	cfg = fx_config(&tfx);
 	cfg.etcd_endpoints = tfx.endpoint + strlen("https://");
