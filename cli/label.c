@@ -3,6 +3,7 @@
  * <kind> and <name> are echoed as typed. */
 #include "cli/crud.h"
 #include "cli/node.h"
+#include "lib/log.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -89,6 +90,9 @@ int cmd_label(struct cli *c)
 	rc = crud_update(c, k, obj, &e);
 	sessionless_after(c, &sl);
 	if (rc < 0) {
+		/* The message hides the cause, as calicoctl's does; the log
+		 * (--log-level debug) keeps it. */
+		log_debug("label: %s", e.msg);
 		cli_fail(c, "failed to update %s %s, label not changed", kind_word, name);
 		goto fail;
 	}

@@ -413,12 +413,20 @@ int main(int argc, char **argv)
 		log_info("the kernel holds routes of an earlier run: restarting gracefully");
 		opt.graceful_restart = true;
 	}
-	if (speaker_new(dm.loop, plan, opt.graceful_restart, &dm.d.sp, &e) ||
-	    speaker_apply(dm.d.sp, plan, NULL, &e)) {
+	/* speaker_apply owns the plan from its call on, success or not. */
+	rc = speaker_new(dm.loop, plan, opt.graceful_restart, &dm.d.sp, &e);
+	if (rc)
+		peering_plan_free(plan);
+	else
+		rc = speaker_apply(dm.d.sp, plan, NULL, &e);
+	if (rc) {
 		log_error("%s", e.msg);
 		if (opt.foreground)
 			fprintf(stderr, "calico-bgpd: %s\n", e.msg);
 		report(report_fd, e.msg);
+		speaker_free(dm.d.sp);
+		dsync_free(dm.ds);
+		store_config_free(&dm.scfg);
 		return 1;
 	}
 	if (control_open(dm.loop, opt.ctl, bgpd_commands, &dm.d, &dm.ctl, &e)) {
@@ -427,6 +435,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "calico-bgpd: %s\n", e.msg);
 		report(report_fd, e.msg);
 		speaker_free(dm.d.sp);
+		dsync_free(dm.ds);
+		store_config_free(&dm.scfg);
 		return 1;
 	}
 	if (opt.node && dsmode_new(dm.loop, dm.d.sp, dm.ds, opt.node, NULL, &dm.dsm, &e)) {
@@ -436,6 +446,8 @@ int main(int argc, char **argv)
 		report(report_fd, e.msg);
 		control_close(dm.ctl);
 		speaker_free(dm.d.sp);
+		dsync_free(dm.ds);
+		store_config_free(&dm.scfg);
 		return 1;
 	}
 	if (opt.pid_file && (rc = write_pid_file(opt.pid_file)))

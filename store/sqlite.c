@@ -254,6 +254,40 @@ static int mkdir_parents(struct sq *st, struct err *e)
 	return rc;
 }
 
+/* Opens path for ensure_db. SQLite reads a WAL database through its -shm
+ * file, which it cannot create in a directory it cannot write (a read-only
+ * mount, no write permission): every open then fails with "unable to open
+ * database file". When the -wal file is missing or empty every committed
+ * row is in the main file, so such a database is opened immutable instead:
+ * read-only, without -shm or locks. Writes then get the read-only error. A
+ * -wal with content means a writer is (or was) active and the rows in it
+ * count, so that case keeps the ordinary open and its error. */
+static int open_db(const char *path, int flags, sqlite3 **db)
+{
+	char *dir = strdup(path), *wal = NULL, *uri;
+	struct stat sb;
+	bool immutable;
+	size_t n = 0;
+	int rc;
+
+	immutable = dir && access(dirname(dir), W_OK) < 0 && asprintf(&wal, "%s-wal", path) >= 0 &&
+		    (stat(wal, &sb) < 0 || sb.st_size == 0);
+	free(dir);
+	free(wal);
+	if (!immutable || !(uri = malloc(3 * strlen(path) + sizeof("file:?immutable=1"))))
+		return sqlite3_open_v2(path, db, flags, NULL);
+	/* In a URI '?', '#' and '%' end or escape the path. */
+	n += (size_t)sprintf(uri, "file:");
+	for (const char *p = path; *p; p++)
+		n += (size_t)(strchr("?#%", *p) ? sprintf(uri + n, "%%%02X", (unsigned char)*p)
+						: sprintf(uri + n, "%c", *p));
+	strcpy(uri + n, "?immutable=1");
+	rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	free(uri);
+	return rc;
+}
+
 static bool parent_exists(const char *path)
 {
 	char *copy = strdup(path);
@@ -292,7 +326,7 @@ static int ensure_db(struct sq *st, bool create, struct err *e)
 			return rc;
 		flags |= SQLITE_OPEN_CREATE;
 	}
-	rc = sqlite3_open_v2(st->path, &st->db, flags, NULL);
+	rc = open_db(st->path, flags, &st->db);
 	if (rc != SQLITE_OK) {
 		rc = db_error(st, rc, "opening", e);
 		close_db(st);

@@ -80,7 +80,11 @@ static void check_roundtrip(const json_t *doc)
 	 * characters, so JSON whose escaped key is longer cannot be read back by
 	 * the YAML reader; no valid resource has such a key (names are at most
 	 * 253, label keys 317 characters). */
-	if (j && !long_line(j, 1000)) {
+	/* Go's JSON encoder, like ours, leaves U+0085 (NEL) unescaped, and
+	 * YAML (libyaml and go-yaml alike) reads it as a line break, which
+	 * ends an implicit key: such JSON does not read back through the YAML
+	 * reader in Go calicoctl either (corpus/resource/found-nel-key). */
+	if (j && !long_line(j, 1000) && !strstr(j, "\xc2\x85")) {
 		INVARIANT(yaml_load_one(j, strlen(j), 1, &back, &e) == 0);
 		INVARIANT(same(doc, back));
 		json_decref(back);

@@ -73,22 +73,55 @@ ro_mount() {
 	before=$(datastore_digest)
 	run_must_fail ro_mount "$CALICOCTL" create -f - < <(peer_yaml p2 10.0.0.2 64512)
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"$SQLITE_PATH"* ]]
+	[[ "$output" == *"datastore $SQLITE_PATH is read-only"* ]]
 	run_must_fail ro_mount "$CALICOCTL" delete bgppeer p1
 	[ "$status" -eq 1 ]
+	[[ "$output" == *"datastore $SQLITE_PATH is read-only"* ]]
 	[ "$(datastore_digest)" = "$before" ]
 }
 
-@test "datastore on a read-only file system: reads work" {
+@test "datastore on a read-only file system: get and list work" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for a read-only bind mount"
-	# Found by this suite: a WAL database cannot be opened where its -shm
-	# file cannot be created, and the error says "unable to open database
-	# file: No such file or directory". Reported to the store owner
-	# (docs/RELIABILITY.md); remove this skip with the fix.
-	skip "known defect: reads fail on a read-only file system (docs/RELIABILITY.md)"
+	# A WAL database is read through its -shm file, which cannot be created
+	# there: the store opens it immutable (store/sqlite.c, open_db).
+	peer_yaml p2 10.0.0.2 64513 | calicoctl create -f - >/dev/null
 	run ro_mount "$CALICOCTL" get bgppeer p1 -o yaml
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"name: p1"* ]]
+	run ro_mount "$CALICOCTL" get bgppeers
+	[ "$status" -eq 0 ]
+	[[ "$output" == *p1*"10.0.0.1"* ]]
+	[[ "$output" == *p2*"10.0.0.2"* ]]
+	run_must_fail ro_mount "$CALICOCTL" get bgppeer p3
+	[[ "$output" == *"resource does not exist: BGPPeer(p3)"* ]]
+	[ ! -e "$SQLITE_PATH-shm" ]
+}
+
+@test "read-only file system with a writer's -wal content: reads see it or fail clearly, never stale" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a read-only bind mount"
+	# A writer holds the database open, so its last write is still in the
+	# -wal file: an immutable open would not see it, so the store must not
+	# use one. SQLite then reads through the existing -wal and -shm.
+	python3 - "$SQLITE_PATH" <<-'PY' &
+	import sqlite3, sys, time
+	con = sqlite3.connect(sys.argv[1], isolation_level=None)
+	con.execute("PRAGMA wal_autocheckpoint=0")
+	con.execute("UPDATE resources SET data = replace(data, '64512', '64999')"
+	            " WHERE kind = 'BGPPeer' AND name = 'p1'")
+	open(sys.argv[1] + ".held", "w").close()
+	time.sleep(3)
+	PY
+	local writer=$!
+	wait_until 5 test -e "$SQLITE_PATH.held"
+	[ -s "$SQLITE_PATH-wal" ]
+	run ro_mount "$CALICOCTL" get bgppeer p1 -o yaml
+	wait "$writer"
+	[ "$status" -le 1 ]
+	if [ "$status" -eq 0 ]; then
+		[[ "$output" == *"asNumber: 64999"* ]]
+	else
+		[[ "$output" == *"$SQLITE_PATH"* ]]
+	fi
 }
 
 @test "corrupted datastore: a clear error, exit 1, the file left as it was" {

@@ -6,10 +6,17 @@ resources, mixing:
   - increment: `get -o json`, add 1 to the `count` label, `replace -f -`
     carrying the resourceVersion that was read (a stale one must fail with
     "update conflict");
-  - label:     `label bgppeer rK w<N>=<op> --overwrite`;
+  - label:     `label bgppeer rK w<N>=<op> --overwrite` (with --log-level
+    debug: calicoctl's message hides why a label failed, its log says);
   - patch:     `patch bgppeer rK -p '{"metadata":{"annotations":{"p<N>":"<op>"}}}'`;
   - churn:     `create` or `delete` of dK (fails with "already exists" /
-    "does not exist" when another worker got there first).
+    "does not exist" when another worker got there first); half the
+    deletes are `delete -f -` of the resource as just read, carrying its
+    resourceVersion, which must fail with "update conflict" when another
+    worker deleted and re-created it in between.
+Before that, one process checks that a stale replace, apply and
+`delete -f` (resourceVersion of an older read) each fail with "update
+conflict" and change nothing.
 Every failure must be one of those expected errors (never "database is
 locked", never anything else). Then the final state must account for exactly
 the successful writes:
@@ -39,10 +46,10 @@ CHURN = ["d0", "d1"]
 EXPECTED = {
     "increment": ("update conflict",),
     # calicoctl (like Go calicoctl) hides the cause of a failed label update.
-    "label": ("update conflict", "label not changed"),
+    "label": ("update conflict",),
     "patch": ("update conflict",),
     "create": ("resource already exists",),
-    "delete": ("resource does not exist",),
+    "delete": ("resource does not exist", "update conflict"),
 }
 
 
@@ -66,8 +73,12 @@ def worker(arg):
             r = rnd.choice(CHURN)
             if op == "create":
                 rc, _, err = ctl(cli, env, ["create", "-f", "-"], peer_yaml(r))
-            else:
+            elif rnd.random() < 0.5:
                 rc, _, err = ctl(cli, env, ["delete", "bgppeer", r])
+            else:
+                rc, out, err = ctl(cli, env, ["get", "bgppeer", r, "-o", "json"])
+                if rc == 0:
+                    rc, _, err = ctl(cli, env, ["delete", "-f", "-"], out)
         else:
             r = rnd.choice(RES)
             if op == "increment":
@@ -80,13 +91,39 @@ def worker(arg):
                 labels["count"] = str(int(labels.get("count", "0")) + 1)
                 rc, _, err = ctl(cli, env, ["replace", "-f", "-"], json.dumps(obj))
             elif op == "label":
-                rc, _, err = ctl(cli, env, ["label", "bgppeer", r, "w%d=%d" % (wid, n),
-                                            "--overwrite"])
+                rc, _, err = ctl(cli, env, ["--log-level=debug", "label", "bgppeer", r,
+                                            "w%d=%d" % (wid, n), "--overwrite"])
             else:
                 patch = {"metadata": {"annotations": {"p%d" % wid: str(n)}}}
                 rc, _, err = ctl(cli, env, ["patch", "bgppeer", r, "-p", json.dumps(patch)])
         log.append((op, r, n, rc == 0, "" if rc == 0 else err.strip()))
     return wid, log
+
+
+def stale_writes(cli, env):
+    """Writes carrying the resourceVersion of an older read, one at a time.
+    Returns what went wrong."""
+    why = []
+    rc, _, err = ctl(cli, env, ["create", "-f", "-"], peer_yaml("stale"))
+    if rc != 0:
+        return ["create stale: " + err]
+    _, old, _ = ctl(cli, env, ["get", "bgppeer", "stale", "-o", "json"])
+    rc, _, err = ctl(cli, env, ["label", "bgppeer", "stale", "newer=1"])
+    if rc != 0:
+        return ["label stale: " + err]
+    _, before, _ = ctl(cli, env, ["get", "bgppeer", "stale", "-o", "json"])
+    obj = json.loads(old)
+    obj["spec"]["asNumber"] = 65000
+    for args, doc in ((["replace", "-f", "-"], json.dumps(obj)),
+                      (["apply", "-f", "-"], json.dumps(obj)),
+                      (["delete", "-f", "-"], old)):
+        rc, out, err = ctl(cli, env, args, doc)
+        _, now, _ = ctl(cli, env, ["get", "bgppeer", "stale", "-o", "json"])
+        if rc == 0 or "update conflict" not in out + err or now != before:
+            why.append("%s with a stale resourceVersion: exit %d, %s%s, resource %s" %
+                       (args[0], rc, out, err, "unchanged" if now == before else "changed"))
+    ctl(cli, env, ["delete", "bgppeer", "stale"])
+    return why
 
 
 def main(argv):
@@ -119,6 +156,9 @@ def main(argv):
             if rc != 0:
                 result(False, "seed %s" % r, err)
                 return 1
+        why = stale_writes(cli, env)
+        result(not why, "a stale replace, apply and delete -f each fail with 'update conflict'"
+               " and change nothing", "\n".join(why))
         with Pool(workers) as pool:
             logs = dict(pool.map(worker, [(cli, env, w, ops, 1000 + w) for w in range(workers)]))
         entries = [(w,) + e for w, log in logs.items() for e in log]
