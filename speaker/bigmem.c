@@ -1,4 +1,4 @@
-/* Large arrays in reserved, huge-page-backed ranges; see bigmem.h. */
+/* Large arrays in reserved ranges, grown in place; see bigmem.h. */
 #define _DEFAULT_SOURCE
 #include "speaker/bigmem.h"
 
@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* Reservations and commits go in 2 MiB steps: fewer mprotect() calls, and
+ * the kernel may still back aligned ranges with huge pages by itself. */
 #define HUGE_SZ ((size_t)2 << 20)
 
 static size_t round_huge(size_t n)
@@ -33,18 +35,11 @@ static void *reserve(void)
 	return (void *)a;
 }
 
-/* Makes [p, p + bytes rounded up to 2 MiB) usable and asks for huge pages.
- * Pages never touched before read as zeros. */
+/* Makes [p, p + bytes rounded up to 2 MiB) usable. Pages never touched
+ * before read as zeros. */
 static int commit(void *p, size_t bytes)
 {
-	size_t len = round_huge(bytes);
-
-	if (mprotect(p, len, PROT_READ | PROT_WRITE) < 0)
-		return -1;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, len, MADV_HUGEPAGE); /* only a hint */
-#endif
-	return 0;
+	return mprotect(p, round_huge(bytes), PROT_READ | PROT_WRITE) < 0 ? -1 : 0;
 }
 
 void *bigmem_grow(void *p, size_t old_bytes, size_t new_bytes)
