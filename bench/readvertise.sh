@@ -125,7 +125,7 @@ run_one() {
 	ix_spawn 2 "$name.mon" "$LOAD" --connect 10.0.0.1 --local $FIRST --count "$MONITORS" --per-client 0 \
 		--expect "$PREFIXES" --base 16.0.0.0 --length 24 --as $MON_AS --read-buffer 1048576 \
 		--timeout 600 --watch-pid "$pid"
-	wait_until 30 grep -q '^bgpload established' "$ml" || { cat "$ml" >&2; return 1; }
+	wait_until 30 grep -qs '^bgpload established' "$ml" || { cat "$ml" >&2; return 1; }
 	ix_spawn 2 "$name.feeder" "$FEEDER" --connect 10.0.0.1 --local 10.0.0.2 --as $FEED_AS --peer-as $AS \
 		--prefixes "$PREFIXES" --attr-sets "$ATTR_SETS"
 	local mpid
