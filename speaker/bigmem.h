@@ -12,7 +12,7 @@
  * best ingest runs got faster (0.08 s of CPU for 1M prefixes instead of
  * 0.11 s), but on a busy machine the page faults then wait for the kernel to
  * compact memory into 2 MiB pages, and the same run took anywhere from 0.08
- * to 0.21 s; with 4 KiB pages it stays at 0.10-0.11 s. So no hint is given.
+ * to 0.21 s; with 4 KiB pages it held 0.10-0.15 s. So no hint is given.
  *
  * Callers pass the current size in bytes to every call: it decides which of
  * the two kinds an array is. */
