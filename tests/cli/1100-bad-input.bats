@@ -192,7 +192,14 @@ create_yaml() {
 }
 
 @test "a datastore in a missing directory" {
-	require_sqlite "the datastore is a file in a directory"
+	if [ "$(test_backend)" = etcdv3 ]; then
+		# etcd's counterpart: no member listening at the endpoint
+		ETCD_ENDPOINTS=https://127.0.0.1:9 run_split calicoctl get bgppeers
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"cannot reach the etcd cluster"*"127.0.0.1:9"* ]]
+		[ "$(datastore_digest)" = "$before" ]
+		return
+	fi
 	export SQLITE_PATH=/nonexistent-calico-dir/sub/calico.db
 	run_split calicoctl get bgppeers
 	[ "$status" -eq 1 ]
@@ -201,7 +208,19 @@ create_yaml() {
 }
 
 @test "a datastore file that is not a database" {
-	require_sqlite "the datastore is a file"
+	if [ "$(test_backend)" = etcdv3 ]; then
+		# etcd's counterpart: the endpoint answers, but not as etcd's
+		# gateway (plain HTTP to a TLS member)
+		local first=${ETCD_ENDPOINTS%%,*}
+		export ETCD_ENDPOINTS=http://${first#https://}
+		run_split calicoctl create -f - <<<"$(peer_yaml q 192.0.2.9 1)"
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"$ETCD_ENDPOINTS"* ]]
+		run_split calicoctl get bgppeers
+		[ "$status" -eq 1 ]
+		[ "$(datastore_digest)" = "$before" ]
+		return
+	fi
 	export SQLITE_PATH="$BATS_TEST_TMPDIR/garbage.db"
 	head -c 4096 /dev/urandom >"$SQLITE_PATH"
 	sum=$(md5sum <"$SQLITE_PATH")
@@ -214,7 +233,18 @@ create_yaml() {
 }
 
 @test "an unreadable datastore file" {
-	require_sqlite "the datastore is a file"
+	if [ "$(test_backend)" = etcdv3 ]; then
+		# etcd's counterpart: a CA certificate file that cannot be read
+		mkdir "$BATS_TEST_TMPDIR/adir"
+		export ETCD_CA_CERT_FILE="$BATS_TEST_TMPDIR/adir"
+		run_split calicoctl get bgppeers
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"$ETCD_CA_CERT_FILE"* ]]
+		run_split calicoctl create -f - <<<"$(peer_yaml q 192.0.2.9 1)"
+		[ "$status" -eq 1 ]
+		[ "$(datastore_digest)" = "$before" ]
+		return
+	fi
 	if [ "$(id -u)" -eq 0 ]; then
 		# root reads anything: use a directory where the file should be
 		export SQLITE_PATH="$BATS_TEST_TMPDIR/adir"
