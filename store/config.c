@@ -1,6 +1,7 @@
 /* CalicoAPIConfig loading (libcalico-go apiconfig/load.go and calicoctl's
  * clientmgr.LoadClientConfig), with our sqlite settings added. */
 #include "store/config.h"
+#include "store/store_int.h"
 #include "lib/gofmt.h"
 #include "lib/yamljson.h"
 
@@ -73,25 +74,6 @@ static const struct field fields[] = {
     IGN("k8sClientBurst", "K8S_CLIENT_BURST", "K8sClientBurst", F_INT),
     IGN("k8sCurrentContext", "K8S_CURRENT_CONTEXT", "K8sCurrentContext", F_STRING),
     IGN("calicoAPIGroup", "CALICO_API_GROUP", "CalicoAPIGroup", F_STRING),
-};
-
-/* The keys of a Kubernetes ObjectMeta, all allowed under metadata. */
-static const char *const meta_keys[] = {
-    "name",
-    "generateName",
-    "namespace",
-    "selfLink",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "labels",
-    "annotations",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
 };
 
 static char **str_slot(struct store_config *cfg, const struct field *f)
@@ -361,8 +343,8 @@ static int parse_meta(const json_t *meta, const char *name, struct err *e)
 	{
 		bool known = false;
 
-		for (size_t i = 0; !known && i < sizeof(meta_keys) / sizeof(meta_keys[0]); i++)
-			known = strcasecmp(key, meta_keys[i]) == 0;
+		for (size_t i = 0; !known && i < store_meta_nkeys; i++)
+			known = strcasecmp(key, store_meta_keys[i]) == 0;
 		if (!known)
 			return unknown_field(name, key, e);
 	}

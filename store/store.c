@@ -116,9 +116,9 @@ int store_err_conflict(const char *kind, const char *name, struct err *e)
 
 /* ---- objects ---- */
 
-/* Object metadata keys in Go's ObjectMeta order, used to put
- * resourceVersion back where Go would print it. */
-static const char *const meta_order[] = {
+/* Go's ObjectMeta order puts resourceVersion back where Go would print it;
+ * the config loader uses the same list for the keys allowed under metadata. */
+const char *const store_meta_keys[] = {
     "name",
     "generateName",
     "namespace",
@@ -135,6 +135,7 @@ static const char *const meta_order[] = {
     "finalizers",
     "managedFields",
 };
+const size_t store_meta_nkeys = sizeof(store_meta_keys) / sizeof(store_meta_keys[0]);
 
 const char *store_meta_string(const json_t *obj, const char *key)
 {
@@ -279,9 +280,9 @@ int store_order_metadata(json_t *obj)
 
 	if (!ordered)
 		return -ENOMEM;
-	for (size_t i = 0; i < sizeof(meta_order) / sizeof(meta_order[0]); i++)
-		if ((v = json_object_get(meta, meta_order[i])))
-			json_object_set(ordered, meta_order[i], v);
+	for (size_t i = 0; i < store_meta_nkeys; i++)
+		if ((v = json_object_get(meta, store_meta_keys[i])))
+			json_object_set(ordered, store_meta_keys[i], v);
 	json_object_foreach(meta, k, v) if (!json_object_get(ordered, k))
 	    json_object_set(ordered, k, v);
 	return json_object_set_new(obj, "metadata", ordered) < 0 ? -ENOMEM : 0;

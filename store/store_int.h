@@ -7,6 +7,12 @@
 
 #include "store/store.h"
 
+/* The keys of a Kubernetes ObjectMeta in Go's field order: the order the
+ * backends print metadata in, and the keys calicoctl.cfg allows under
+ * metadata. */
+extern const char *const store_meta_keys[];
+extern const size_t store_meta_nkeys;
+
 /* One backend. Every member is required except watch_start (NULL: the
  * backend cannot push changes; store_watch_start says -ENOTSUP). */
 struct store_ops {
