@@ -14,7 +14,7 @@
  * A list of 10,000 resources is about 300,000 small jansson allocations
  * that live until the process exits (cli_release), and glibc's malloc was
  * a quarter of `get bgppeers`. While `get` reads, jansson allocates from
- * 1 MiB chunks by bumping a pointer; its frees of region memory do
+ * 2 MiB chunks by bumping a pointer; its frees of region memory do
  * nothing and other pointers go to free(), so values made before the
  * switch stay valid. Only for the SQLite store, whose read path hands
  * back no jansson-allocated memory for callers to free() (json_dumps
