@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ev_fixture.h"
 
 static void put(struct store *st, const char *json)
 {
@@ -35,24 +36,6 @@ static void on_plan(void *ctx, struct peering_plan *plan)
 	peering_plan_free(c->last);
 	c->last = plan;
 	ev_break(c->loop, EVBREAK_ALL);
-}
-
-static void timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)w;
-	(void)revents;
-	ev_break(loop, EVBREAK_ALL);
-}
-
-/* Runs the loop until a plan arrives or `seconds` pass. */
-static void run_for(struct ev_loop *loop, double seconds)
-{
-	ev_timer t;
-
-	ev_timer_init(&t, timeout_cb, seconds, 0.);
-	ev_timer_start(loop, &t);
-	ev_run(loop, 0);
-	ev_timer_stop(loop, &t);
 }
 
 static struct bgp_prefix p4(const char *addr, int len)

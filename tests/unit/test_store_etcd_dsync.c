@@ -8,6 +8,7 @@
 #include "tests/unit/test_store_etcd_fixture.h"
 
 #include <ev.h>
+#include "ev_fixture.h"
 
 static struct etcd_fixture fx;
 
@@ -38,23 +39,6 @@ static void on_plan(void *ctx, struct peering_plan *plan)
 	peering_plan_free(c->last);
 	c->last = plan;
 	ev_break(c->loop, EVBREAK_ALL);
-}
-
-static void timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)w;
-	(void)revents;
-	ev_break(loop, EVBREAK_ALL);
-}
-
-static void run_for(struct ev_loop *loop, double seconds)
-{
-	ev_timer t;
-
-	ev_timer_init(&t, timeout_cb, seconds, 0.);
-	ev_timer_start(loop, &t);
-	ev_run(loop, 0);
-	ev_timer_stop(loop, &t);
 }
 
 int main(void)

@@ -9,6 +9,7 @@
 #include "tests/unit/test_store_etcd_fixture.h"
 
 #include <ev.h>
+#include "ev_fixture.h"
 
 static struct etcd_fixture fx;
 
@@ -54,23 +55,6 @@ static void on_watch(void *ctx, enum store_watch_event ev, const json_t *changes
 		store_watch_stop(*s->self);
 		*s->self = NULL;
 	}
-}
-
-static void timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	(void)t;
-	(void)revents;
-	ev_break(loop, EVBREAK_ALL);
-}
-
-static void run_for(struct ev_loop *loop, double seconds)
-{
-	ev_timer t;
-
-	ev_timer_init(&t, timeout_cb, seconds, 0.);
-	ev_timer_start(loop, &t);
-	ev_run(loop, 0);
-	ev_timer_stop(loop, &t);
 }
 
 static json_t *peer(const char *name)
