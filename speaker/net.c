@@ -268,6 +268,12 @@ void net_buf_consume(struct net_buf *b, size_t n)
 		b->start = b->end = 0;
 }
 
+void net_buf_release_if_empty(struct net_buf *b)
+{
+	if (b->start == b->end && b->data)
+		net_buf_free(b);
+}
+
 ssize_t net_buf_read(int fd, struct net_buf *b, size_t max)
 {
 	uint8_t *p = net_buf_reserve(b, max);

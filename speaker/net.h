@@ -79,6 +79,9 @@ uint8_t *net_buf_reserve(struct net_buf *b, size_t n);
 void net_buf_commit(struct net_buf *b, size_t n);
 int net_buf_append(struct net_buf *b, const void *data, size_t n);
 void net_buf_consume(struct net_buf *b, size_t n);
+/* Frees the storage of an empty buffer: an idle session then holds no
+ * buffer memory (a route reflector has thousands of idle sessions). */
+void net_buf_release_if_empty(struct net_buf *b);
 
 /* Reads what is available (at most max bytes) into b. Returns the number
  * of bytes read, 0 at EOF, -EAGAIN when nothing is there, or -errno. */

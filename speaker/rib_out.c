@@ -576,6 +576,13 @@ static int pull_fifo(struct rib *r, struct rib_peer *p, size_t max, struct rib_o
 			return rc;
 		fifo_pop(o);
 	}
+	/* A burst (a reflector passing on a thousand clients' routes) can grow
+	 * every peer's queue; give the memory back once it is worked off. */
+	if (!o->fifo_len && o->fifo_cap > 256) {
+		free(o->fifo);
+		o->fifo = NULL;
+		o->fifo_cap = o->fifo_head = 0;
+	}
 	return 0;
 }
 

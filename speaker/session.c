@@ -172,6 +172,7 @@ static void conn_flush(struct session *s, struct session_conn *c)
 		ev_io_start(s->sp->loop, &c->ww);
 	else
 		ev_io_stop(s->sp->loop, &c->ww);
+	net_buf_release_if_empty(&c->out);
 	/* write errors surface as read errors/EOF on the next read */
 }
 
@@ -665,7 +666,6 @@ static void session_down(struct session *s, bool keep_stale)
 		return;
 	s->peer_up = false;
 	rib_peer_down(s->sp->rib, s->rib_peer, keep_stale);
-	rib_out_batch_clear(s->sp->rib, &s->batch);
 	if (keep_stale) {
 		unsigned t = s->ctx.peer_gr_time;
 
@@ -792,21 +792,23 @@ static int encode_batch(struct session *s, struct rib_out_batch *b)
  * while the write buffer is short. Returns true when more remains. */
 static bool out_slice(struct session *s)
 {
+	struct rib_out_batch *b;
 	int rc;
 
 	if (s->state != SESSION_ESTABLISHED || !s->peer_up || s->sp->gr_restarting)
 		return false;
 	if (net_buf_len(&s->conn.out) >= SESSION_OUT_HIGH_WATER)
 		return false; /* the write watcher resumes us */
-	rc = rib_out_pull(s->sp->rib, s->rib_peer, SESSION_OUT_SLICE, &s->batch);
+	b = &s->sp->out_batch;
+	rc = rib_out_pull(s->sp->rib, s->rib_peer, SESSION_OUT_SLICE, b);
 	if (rc < 0) {
 		slog(LOG_ERROR, s, "cannot pull outbound routes: %s", strerror(-rc));
 		return false;
 	}
-	if (rc == 0 && !s->batch.eor) /* a dump may skip routes; keep pulling */
+	if (rc == 0 && !b->eor) /* a dump may skip routes; keep pulling */
 		return rib_out_pending(s->sp->rib, s->rib_peer);
-	rc = encode_batch(s, &s->batch);
-	rib_out_batch_clear(s->sp->rib, &s->batch);
+	rc = encode_batch(s, b);
+	rib_out_batch_clear(s->sp->rib, b);
 	conn_flush(s, &s->conn);
 	if (rc)
 		return false;
@@ -974,6 +976,7 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		ev_idle_start(s->sp->loop, &s->work);
 	if (c->fd >= 0 && net_buf_len(&c->in) >= SESSION_IN_HIGH_WATER)
 		ev_io_stop(s->sp->loop, &c->rw);
+	net_buf_release_if_empty(&c->in);
 }
 
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -1272,7 +1275,6 @@ struct session *session_new(struct speaker *sp, const struct peering_session *cf
 	s->connect_retry.data = s->hold.data = s->keepalive.data = s->pending_hold.data =
 		s->stale.data = s->work.data = s;
 	wire_ctx_init(&s->ctx);
-	rib_out_batch_init(&s->batch);
 	if (cfg->error)
 		set_error(s, "Error: %s", cfg->error);
 
@@ -1321,7 +1323,6 @@ void session_free(struct session *s, uint8_t cease_subcode)
 		return;
 	session_stop(s, cease_subcode);
 	timer_stop(s, &s->stale);
-	rib_out_batch_free(s->sp->rib, &s->batch);
 	if (rib_peer_remove(s->sp->rib, s->rib_peer, &e))
 		slog(LOG_ERROR, s, "RIB: %s", e.msg);
 	ev_idle_start(s->sp->loop, &s->sp->rib_work);

@@ -122,7 +122,6 @@ struct session {
 	bool stale_kept;	    /* the RIB holds stale routes of ours */
 	bool eor_received[BGP_FAM_COUNT];
 	bool eor_sent[BGP_FAM_COUNT];
-	struct rib_out_batch batch;
 	struct wire_err err;	    /* the NOTIFICATION to send on SESSION_EV_MSG_ERROR */
 	struct session_counters cnt;
 };

@@ -283,6 +283,7 @@ int speaker_new(struct ev_loop *loop, const struct peering_plan *plan, bool gr_r
 		return err_set(e, -ENOMEM, "out of memory");
 	}
 	sp->loop = loop;
+	rib_out_batch_init(&sp->out_batch);
 	sp->listen_fd[0] = sp->listen_fd[1] = -1;
 	sp->listen_port = 0;
 	sp->started = ev_now(loop);
@@ -438,6 +439,7 @@ void speaker_free(struct speaker *sp)
 	close_listeners(sp);
 	ev_idle_stop(sp->loop, &sp->rib_work);
 	ev_timer_stop(sp->loop, &sp->gr_timer);
+	rib_out_batch_free(sp->rib, &sp->out_batch);
 	rib_free(sp->rib);
 	peering_plan_free(sp->plan);
 	free(sp->upd);

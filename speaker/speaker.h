@@ -43,6 +43,10 @@ struct speaker {
 
 	/* Scratch for decoding: one UPDATE at a time on this thread. */
 	struct bgp_update *upd;
+	/* Scratch for one outbound slice: sessions pull, encode and clear it
+	 * in one go, so a thousand sessions share one instead of each keeping
+	 * a slice's worth of arrays. */
+	struct rib_out_batch out_batch;
 };
 
 /* Creates the speaker around loop: the RIB configured from plan's router
