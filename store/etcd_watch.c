@@ -183,11 +183,11 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *ud)
 static void drop_connection(struct store_watch *w)
 {
 	if (w->easy) {
-		curl_multi_remove_handle(w->multi, w->easy);
-		curl_easy_cleanup(w->easy);
+		curl_dl->multi_remove_handle(w->multi, w->easy);
+		curl_dl->easy_cleanup(w->easy);
 		w->easy = NULL;
 	}
-	curl_slist_free_all(w->hdrs);
+	curl_dl->slist_free_all(w->hdrs);
 	w->hdrs = NULL;
 	w->len = 0;
 }
@@ -198,7 +198,7 @@ static void destroy(struct store_watch *w)
 	ev_timer_stop(w->loop, &w->curl_timer);
 	ev_timer_stop(w->loop, &w->retry);
 	if (w->multi)
-		curl_multi_cleanup(w->multi);
+		curl_dl->multi_cleanup(w->multi);
 	free(w->line);
 	free(w);
 }
@@ -238,7 +238,7 @@ static void check_done(struct store_watch *w)
 	CURLMsg *m;
 	int left;
 
-	while ((m = curl_multi_info_read(w->multi, &left)))
+	while ((m = curl_dl->multi_info_read(w->multi, &left)))
 		if (m->msg == CURLMSG_DONE && m->easy_handle == w->easy) {
 			char why[512];
 
@@ -246,7 +246,7 @@ static void check_done(struct store_watch *w)
 				snprintf(why, sizeof(why), "%s", w->why);
 			else if (m->data.result != CURLE_OK && m->data.result != CURLE_WRITE_ERROR)
 				snprintf(why, sizeof(why), "watch on %s: %s", etcd_endpoint(w->cl),
-					 curl_easy_strerror(m->data.result));
+					 curl_dl->easy_strerror(m->data.result));
 			else
 				snprintf(why, sizeof(why), "watch on %s: the stream ended",
 					 etcd_endpoint(w->cl));
@@ -276,7 +276,7 @@ static void on_io(struct ev_loop *loop, ev_io *io, int revents)
 	int running;
 
 	(void)loop;
-	curl_multi_socket_action(w->multi, io->fd, action, &running);
+	curl_dl->multi_socket_action(w->multi, io->fd, action, &running);
 	after_curl(w);
 }
 
@@ -287,7 +287,7 @@ static void on_curl_timer(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	curl_dl->multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	after_curl(w);
 }
 
@@ -303,14 +303,14 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *ud, void *soc
 			ev_io_stop(w->loop, &s->io);
 			free(s);
 		}
-		curl_multi_assign(w->multi, fd, NULL);
+		curl_dl->multi_assign(w->multi, fd, NULL);
 		return 0;
 	}
 	if (!s) {
 		if (!(s = calloc(1, sizeof(*s))))
 			return -1;
 		s->w = w;
-		curl_multi_assign(w->multi, fd, s);
+		curl_dl->multi_assign(w->multi, fd, s);
 	} else {
 		ev_io_stop(w->loop, &s->io);
 	}
@@ -349,14 +349,14 @@ static void connect_stream(struct store_watch *w)
 	json_decref(req);
 	w->got_data = false;
 	w->why[0] = '\0';
-	w->easy = body ? curl_easy_init() : NULL;
+	w->easy = body ? curl_dl->easy_init() : NULL;
 	rc = w->easy ? etcd_stream_setup(w->cl, w->easy, "/v3/watch", body, &w->hdrs, &e)
 		     : err_set(&e, -ENOMEM, "out of memory starting the watch");
 	free(body);
 	if (rc == 0) {
-		curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, on_data);
-		curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
-		if (curl_multi_add_handle(w->multi, w->easy) != CURLM_OK)
+		curl_dl->easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, on_data);
+		curl_dl->easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
+		if (curl_dl->multi_add_handle(w->multi, w->easy) != CURLM_OK)
 			rc = err_set(&e, -EIO, "cannot start the watch transfer");
 	}
 	if (rc < 0)
@@ -377,10 +377,14 @@ static void on_retry(struct ev_loop *loop, ev_timer *t, int revents)
 int etcd_watch_start(struct store *st, struct ev_loop *loop, int64_t from_rev,
 		     store_watch_fn fn, void *ctx, struct store_watch **out, struct err *e)
 {
-	struct store_watch *w = calloc(1, sizeof(*w));
+	struct store_watch *w;
+	int rc;
 
 	*out = NULL;
-	if (!w || !(w->multi = curl_multi_init())) {
+	if ((rc = curl_dl_load(e)))
+		return rc;
+	w = calloc(1, sizeof(*w));
+	if (!w || !(w->multi = curl_dl->multi_init())) {
 		free(w);
 		return err_set(e, -ENOMEM, "out of memory starting the watch");
 	}
@@ -395,10 +399,10 @@ int etcd_watch_start(struct store *st, struct ev_loop *loop, int64_t from_rev,
 	w->curl_timer.data = w;
 	ev_timer_init(&w->retry, on_retry, 0., 0.);
 	w->retry.data = w;
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+	curl_dl->multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_dl->multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+	curl_dl->multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_dl->multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
 	/* Connect from the loop, so fn never runs inside this call. */
 	schedule_retry(w, 0.);
 	*out = w;
