@@ -53,6 +53,8 @@ struct cli {
 
 	char *error;        /* message for stderr (or stdout), malloc'd */
 	bool error_stdout;  /* a few fatal messages go to stdout, as in calicoctl */
+	int exit_signal;    /* a signal that ended the command (version --poll):
+			     * main() re-raises it after freeing everything */
 };
 
 /* ---- memory ---- */

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -568,5 +569,17 @@ int main(int argc, char **argv)
 	if (c.config_loaded)
 		store_config_free(&c.cfg);
 	free(c.error);
+	if (c.exit_signal) {
+		/* Die of it (the command kept it blocked until it was ready),
+		 * as a process without a handler would. */
+		sigset_t set;
+
+		fflush(stdout);
+		sigemptyset(&set);
+		sigaddset(&set, c.exit_signal);
+		signal(c.exit_signal, SIG_DFL);
+		raise(c.exit_signal);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
 	return status;
 }

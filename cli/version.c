@@ -1,10 +1,13 @@
 /* version: the client lines, then the cluster's version and type from
  * ClusterInformation "default"; --client stops after the client lines;
  * --poll re-reads and prints the cluster lines when they change
- * (calicoctl.md §4.9). No version-mismatch check, as in calicoctl. */
+ * (calicoctl.md §4.9) until SIGINT or SIGTERM, which end the polling
+ * cleanly and then the process by the same signal (as Go's calicoctl dies
+ * of it). No version-mismatch check, as in calicoctl. */
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +32,33 @@ static int read_cluster(struct cli *c, char **version, char **type, struct err *
 	return 0;
 }
 
-static void sleep_ns(int64_t ns)
+/* Blocks SIGINT and SIGTERM and puts them in *set, so that they end the
+ * poll at its next sleep (sleep_ns) instead of killing the process
+ * mid-read. One ignored at start stays ignored (a background job's
+ * SIGINT), as in Go. */
+static void block_stop_signals(sigset_t *set)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction old;
+
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaddset(set, sigs[i]);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+/* Sleeps ns; returns early with the signal number when one of the blocked
+ * stop signals is (or already was) pending, else returns 0. */
+static int sleep_ns(int64_t ns, const sigset_t *stop)
 {
 	struct timespec ts = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	int sig;
+
+	do
+		sig = sigtimedwait(stop, NULL, &ts);
+	while (sig < 0 && errno == EINTR);
+	return sig > 0 ? sig : 0;
 }
 
 int cmd_version(struct cli *c)
@@ -42,7 +67,8 @@ int cmd_version(struct cli *c)
 	char msg[256];
 	char *pv = NULL, *pt = NULL;
 	struct err e = { "" };
-	int rc;
+	sigset_t stop;
+	int rc, sig = 0;
 
 	if (c->o.set[OPT_POLL] && *c->o.val[OPT_POLL] &&
 	    duration_parse(c->o.val[OPT_POLL], &poll_ns, msg, sizeof(msg)) < 0)
@@ -67,6 +93,8 @@ int cmd_version(struct cli *c)
 	if (rc < 0)
 		return cli_fail(c, "%s", e.msg);
 
+	if (poll_ns > 0)
+		block_stop_signals(&stop);
 	for (;;) {
 		char *v = NULL, *t = NULL;
 		rc = read_cluster(c, &v, &t, &e);
@@ -91,10 +119,17 @@ int cmd_version(struct cli *c)
 			break;
 		if (rc < 0)
 			fprintf(stderr, "unable to retrieve Cluster Version or Type: %s\n", e.msg);
-		sleep_ns(poll_ns);
+		sig = sleep_ns(poll_ns, &stop);
+		if (sig)
+			break;
 	}
 	free(pv);
 	free(pt);
+	if (sig) {
+		/* main() re-raises it once everything is freed. */
+		c->exit_signal = sig;
+		return CLI_OK;
+	}
 	if (rc < 0)
 		return cli_fail(c, "unable to retrieve Cluster Version or Type: %s", e.msg);
 	return CLI_OK;

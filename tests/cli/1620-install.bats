@@ -36,7 +36,7 @@ print({o["name"]: o["value"] for o in json.load(sys.stdin)}["prefix"])')
 	[ "$(ls "$DEST")" = "$(cut -d/ -f2 <<<"$PREFIX")" ]
 	[ "$(ls "$root/bin")" = "$(printf 'calico-bgpd\ncalicoctl')" ]
 	# the installed program runs and its completion script works from there
-	run "$root/bin/calicoctl" __complete ver
+	run $CALICOCTL_RUNNER "$root/bin/calicoctl" __complete ver
 	[ "$output" = "version" ]
 }
 

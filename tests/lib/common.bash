@@ -80,6 +80,11 @@ calicoctl() {
 	"$CALICOCTL" "$@"
 }
 
+# CALICOCTL_RUNNER: a command prefix for a test that runs a calicoctl
+# binary other than $CALICOCTL (the installed one), so that it runs the way
+# $CALICOCTL does; tests/reliability/valgrind-cli sets it to valgrind.
+CALICOCTL_RUNNER="${CALICOCTL_RUNNER:-}"
+
 # run_must_fail CMD...: like `run`, but the command must fail with a normal
 # exit (1..128); a crash or a signal is a test failure, not an expected error.
 run_must_fail() {
