@@ -17,7 +17,8 @@
 # default gc_thresh3 of 1,024 overflows at 50 nodes (2,450 entries): the
 # script raises gc_thresh1/2/3 of both families to what the largest N
 # needs for the duration of the run (never lowering them) and restores the
-# old values on exit. AUTOGROUP_NICE=-15 runs the script's scheduling group
+# old values on exit (NEIGH_KEEP=1 leaves them alone, to measure the
+# overflow itself). AUTOGROUP_NICE=-15 runs the script's scheduling group
 # at that nice value (bench/peers.bash).
 #
 # Usage: bench/cluster-bench.sh [N...]   (default: 10 30)
@@ -68,9 +69,16 @@ neigh_restore() {
 
 trap 'ix_teardown; neigh_restore; bench_autogroup_leave; rm -rf "$BATS_FILE_TMPDIR"' EXIT
 bench_autogroup_enter
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10 30)
 max_n=0
-for n in ${@:-10 30}; do [ "$n" -gt "$max_n" ] && max_n=$n; done
-neigh_raise "$max_n" || { echo "cluster-bench: cannot raise the neighbour-table thresholds" >&2; exit 1; }
+for n in "${sizes[@]}"; do [ "$n" -gt "$max_n" ] && max_n=$n; done
+if [ -n "${NEIGH_KEEP:-}" ]; then
+	echo "# neighbour-table thresholds left as they are (NEIGH_KEEP): $(sysctl -n net.ipv4.neigh.default.gc_thresh3)" \
+		"IPv4, $(sysctl -n net.ipv6.neigh.default.gc_thresh3) IPv6 entries at most"
+else
+	neigh_raise "$max_n" || { echo "cluster-bench: cannot raise the neighbour-table thresholds" >&2; exit 1; }
+fi
 
 now_ms() { date +%s%3N; }
 
@@ -157,7 +165,7 @@ reconfig() {
 bench_load
 echo "| nodes | sessions per node | all control sockets up | last session Established (logs) | all Established (polled) | all routes in every kernel (polled) | neighbour table full (host-wide) |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-for n in ${@:-10 30}; do
+for n in "${sizes[@]}"; do
 	mesh "$n"
 	ix_teardown
 done

@@ -27,6 +27,22 @@ obgpd_pids() {
 	echo "$1 $kids"
 }
 
+# daemon_pids NAME KIND: the processes of the daemon ix_spawn started as
+# NAME whose CPU and memory count (KIND: calico, bird, frr, openbgpd, gobgp;
+# FRR's zebra stays idle with `bgp no-rib`, so only bgpd counts).
+daemon_pids() {
+	case $2 in
+	openbgpd) obgpd_pids "$(ix_pid "$1")" ;;
+	*) ix_pid "$1" ;;
+	esac
+}
+
+# daemon_stop NAME KIND: stops it (FRR: bgpd and its zebra).
+daemon_stop() {
+	ix_stop "$1"
+	[ "$2" != frr ] || ix_stop "$1.zebra"
+}
+
 # watch_args PID...: bgpload's --watch-pid options for a speaker's processes.
 watch_args() {
 	local p

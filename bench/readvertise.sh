@@ -202,21 +202,10 @@ start_gobgp() {
 	gobgp_start 1 "$name" "$(ix_render gobgpd.toml LOCAL_AS=$AS ROUTER_ID=10.0.0.1 NEIGHBORS="$n")" 50179
 }
 
-speaker_pids() { # NAME SPEAKER
-	case $2 in
-	openbgpd) obgpd_pids "$(ix_pid "$1")" ;;
-	*) ix_pid "$1" ;;
-	esac
-}
-
-stop_speaker() { # NAME SPEAKER
-	ix_stop "$1"
-	[ "$2" != frr ] || ix_stop "$1.zebra"
-}
-
 # run_one SPEAKER ROUND: prints "time_s first_s speaker_cpu_s peak_rss_kb
-# base_rss_kb feeder_cpu_s monitors_cpu_s", or "dnf COMPLETE" when the last
-# monitor was not complete within the time box.
+# base_rss_kb feeder_cpu_s monitors_cpu_s", or "dnf COMPLETE HELD" when the
+# last monitor was not complete within the time box (HELD: the fewest
+# prefixes a monitor held).
 run_one() {
 	local sp=$1 r=$2 name="$1-$2"
 	"start_$sp" "$name" || { echo "readvertise: $sp did not start" >&2; return 1; }
@@ -226,7 +215,7 @@ run_one() {
 	# shellcheck disable=SC2046 # one --watch-pid per process
 	ix_spawn 2 "$name.mon" "$LOAD" --connect 10.0.0.1 --local $FIRST --count "$MONITORS" --per-client 0 \
 		--expect "$PREFIXES" --base 16.0.0.0 --length 24 --as $MON_AS --read-buffer 1048576 \
-		--timeout "$TIME_BOX" $(watch_args $(speaker_pids "$name" "$sp"))
+		--timeout "$TIME_BOX" $(watch_args $(daemon_pids "$name" "$sp"))
 	wait_until 60 grep -qs '^bgpload established' "$ml" || { cat "$ml" >&2; return 1; }
 	ix_spawn 2 "$name.feeder" "$FEEDER" --connect 10.0.0.1 --local 10.0.0.2 --as $FEED_AS --peer-as $AS \
 		--prefixes "$PREFIXES" --attr-sets "$ATTR_SETS"
@@ -235,11 +224,13 @@ run_one() {
 	while ix_alive "$mpid"; do sleep 0.2; done
 	wait "$mpid" 2>/dev/null || true
 	ix_stop "$name.feeder"
-	stop_speaker "$name" "$sp"
+	daemon_stop "$name" "$sp"
 	local phase est fdone mdone
 	phase=$(grep '^bgpload phase' "$ml") || { tail -n 20 "$ml" >&2; return 1; }
 	if [ "$(field result "$phase")" = timeout ]; then
-		echo "dnf $(field complete "$phase")"
+		# How far it got: the least-advanced monitor's prefixes.
+		echo "dnf $(field complete "$phase") $(grep '^bgpload session' "$ml" | grep -o ' held=[0-9]*' |
+			cut -d= -f2 | sort -n | head -n 1)"
 		return 0
 	fi
 	if [ "$(field result "$phase")" != ok ]; then
@@ -277,7 +268,9 @@ for ((r = 1; r <= RUNS; r++)); do
 		[ -z "${dnf[$sp]:-}" ] || continue
 		line=$(run_one "$sp" "$r") || { echo "readvertise: $sp round $r failed" >&2; ix_dump_logs >&2; exit 1; }
 		if [[ $line == dnf* ]]; then
-			echo "$sp $r did not finish within $TIME_BOX s (${line#dnf } monitors complete)" | tee -a "$results"
+			read -r _ complete held <<<"$line"
+			echo "$sp $r did not finish within $TIME_BOX s ($complete monitors complete, the least-advanced" \
+				"held $held of $PREFIXES prefixes)" | tee -a "$results"
 			dnf[$sp]=1
 			continue
 		fi

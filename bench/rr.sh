@@ -157,11 +157,6 @@ start_frr() {
 $(ix_render frr-bgpd.conf NAME="$name" LOCAL_AS=$AS ROUTER_ID=10.0.0.1 NEIGHBORS="$n")"
 }
 
-stop_frr() {
-	ix_stop "$1"
-	ix_stop "$1.zebra"
-}
-
 # OpenBGPD: one neighbor template over the clients' /16 (a connection from
 # inside it becomes a neighbor), passive, reflector with our cluster id.
 start_openbgpd() {
@@ -204,21 +199,6 @@ start_gobgp() {
 	gobgp_start 1 "$name" "$(ix_render gobgpd.toml LOCAL_AS=$AS ROUTER_ID=10.0.0.1 NEIGHBORS="$n")" 50179
 }
 
-# reflector_pids NAME REFLECTOR: the processes whose CPU and RSS count.
-reflector_pids() {
-	case $2 in
-	openbgpd) obgpd_pids "$(ix_pid "$1")" ;;
-	*) ix_pid "$1" ;;
-	esac
-}
-
-stop_reflector() { # NAME REFLECTOR
-	case $2 in
-	frr) stop_frr "$1" ;;
-	*) ix_stop "$1" ;;
-	esac
-}
-
 # run_one REFLECTOR M ROUND: prints "init_s restart_s cpu_s cpu_restart_s
 # rss_delta_kb hwm_kb load_cpu_s", or "dnf PHASE COMPLETE" when a phase
 # did not finish within the time box.
@@ -231,9 +211,9 @@ run_one() {
 		{ echo "rr: $refl is not listening on port 179" >&2; ix_dump_logs >&2; return 1; }
 	local out="$IX_DIR/$name.load" rc=0
 	# shellcheck disable=SC2046 # one --watch-pid per process
-	ix_exec 2 "$LOAD" "${LOAD_ARGS[@]}" --count "$m" $(watch_args $(reflector_pids "$name" "$refl")) \
+	ix_exec 2 "$LOAD" "${LOAD_ARGS[@]}" --count "$m" $(watch_args $(daemon_pids "$name" "$refl")) \
 		>"$out" 2>&1 || rc=$?
-	stop_reflector "$name" "$refl"
+	daemon_stop "$name" "$refl"
 	local late
 	late=$(grep -E '^bgpload phase .*result=timeout' "$out" | head -n 1)
 	if [ -n "$late" ]; then
