@@ -495,9 +495,9 @@ void session_fsm(struct session *s, enum session_event ev)
 			fail(s, false);
 			break;
 		case SESSION_EV_MSG_ERROR:
-			set_error(s, "BGP Error: %s", wire_subcode_name(s->err.code, s->err.subcode));
-			send_notification(s, &s->conn, s->err.code, s->err.subcode, s->err.data,
-					  s->err.data_len);
+			set_error(s, "BGP Error: %s", wire_subcode_name(s->err->code, s->err->subcode));
+			send_notification(s, &s->conn, s->err->code, s->err->subcode, s->err->data,
+					  s->err->data_len);
 			fail(s, false);
 			break;
 		case SESSION_EV_STOP:
@@ -529,9 +529,9 @@ void session_fsm(struct session *s, enum session_event ev)
 			fail(s, false);
 			break;
 		case SESSION_EV_MSG_ERROR:
-			set_error(s, "BGP Error: %s", wire_subcode_name(s->err.code, s->err.subcode));
-			send_notification(s, &s->conn, s->err.code, s->err.subcode, s->err.data,
-					  s->err.data_len);
+			set_error(s, "BGP Error: %s", wire_subcode_name(s->err->code, s->err->subcode));
+			send_notification(s, &s->conn, s->err->code, s->err->subcode, s->err->data,
+					  s->err->data_len);
 			fail(s, false);
 			break;
 		case SESSION_EV_STOP:
@@ -565,9 +565,9 @@ void session_fsm(struct session *s, enum session_event ev)
 			fail(s, false);
 			break;
 		case SESSION_EV_MSG_ERROR:
-			set_error(s, "BGP Error: %s", wire_subcode_name(s->err.code, s->err.subcode));
-			send_notification(s, &s->conn, s->err.code, s->err.subcode, s->err.data,
-					  s->err.data_len);
+			set_error(s, "BGP Error: %s", wire_subcode_name(s->err->code, s->err->subcode));
+			send_notification(s, &s->conn, s->err->code, s->err->subcode, s->err->data,
+					  s->err->data_len);
 			fail(s, false);
 			break;
 		case SESSION_EV_STOP:
@@ -900,8 +900,9 @@ static void dispatch(struct session *s, uint8_t type, const uint8_t *msg, size_t
 	}
 	/* a decode error: the decoder described the NOTIFICATION */
 	slog(LOG_WARN, s, "bad message from peer: %s", we.e.msg);
-	s->err = we;
+	s->err = &we;
 	session_fsm(s, SESSION_EV_MSG_ERROR);
+	s->err = NULL;
 }
 
 /* Handles up to budget complete messages of the main connection. Returns
@@ -922,8 +923,9 @@ static bool process_input(struct session *s, unsigned budget)
 		if (wire_header(s->state >= SESSION_OPENCONFIRM ? &s->ctx : NULL, msg, avail, &type,
 				&len, &we) != WIRE_OK) {
 			slog(LOG_WARN, s, "bad message header: %s", we.e.msg);
-			s->err = we;
+			s->err = &we;
 			session_fsm(s, SESSION_EV_MSG_ERROR);
+			s->err = NULL;
 			return false;
 		}
 		if (avail < len)
