@@ -372,7 +372,7 @@ static void open_received(struct session *s)
 {
 	struct wire_err we;
 
-	memset(&we, 0, sizeof(we));
+	wire_err_init(&we);
 	if (wire_negotiate(&s->local_open, &s->peer_open, s->cfg.peer_as, &s->ctx, &we) !=
 	    WIRE_OK) {
 		slog(LOG_WARN, s, "OPEN refused: %s", we.e.msg);
@@ -836,7 +836,7 @@ static void dispatch(struct session *s, uint8_t type, const uint8_t *msg, size_t
 	struct wire_err we;
 	int rc;
 
-	memset(&we, 0, sizeof(we));
+	wire_err_init(&we);
 	s->cnt.msgs_in++;
 	switch (type) {
 	case BGP_MSG_OPEN:
@@ -919,7 +919,7 @@ static bool process_input(struct session *s, unsigned budget)
 
 		if (avail < BGP_HEADER_LEN)
 			return false;
-		memset(&we, 0, sizeof(we));
+		wire_err_init(&we);
 		if (wire_header(s->state >= SESSION_OPENCONFIRM ? &s->ctx : NULL, msg, avail, &type,
 				&len, &we) != WIRE_OK) {
 			slog(LOG_WARN, s, "bad message header: %s", we.e.msg);
@@ -1131,7 +1131,7 @@ static void pending_read(struct session *s)
 
 	if (avail < BGP_HEADER_LEN)
 		return;
-	memset(&we, 0, sizeof(we));
+	wire_err_init(&we);
 	if (wire_header(NULL, msg, avail, &type, &len, &we) != WIRE_OK) {
 		close_pending(s, we.code, we.subcode);
 		return;
