@@ -15,7 +15,7 @@ struct dsync {
 	double replan_interval;
 	ev_timer poll;
 	ev_timer kick;		    /* a replan soon after a watch event */
-	struct store_watch *watch; /* NULL: polling (SQLite) */
+	struct store_watch *watch; /* NULL: polling (no watch could start) */
 	ev_tstamp last_plan;
 	int64_t revision;  /* what the last plan was computed from */
 	char *plan_json;   /* canonical JSON of the last plan handed out */

@@ -4,16 +4,16 @@
  * (compared in canonical JSON), so the speaker's soft reconcile runs once
  * per real change.
  *
- * Watching: when the store can push changes (etcd: store_watch_start),
- * a watch event for a Node, BGPConfiguration, BGPPeer or IPPool replans
- * DSYNC_KICK_DELAY later (one replan per burst), so a change reaches the
- * planner within tens of milliseconds; a lost watch stream reconnects by
- * itself and a compaction makes it re-read everything. Otherwise (SQLite,
- * no server to push changes) it polls the store's revision on the event
- * loop (one cheap read every poll interval, 100 ms by default; the read
- * costs microseconds). Either way the plan is also recomputed every
- * replan interval (10 s) whatever the revision, because password secrets
- * are files outside the datastore. */
+ * Watching (store_watch_start: etcd's watch stream, or inotify on the
+ * SQLite file and its WAL): a watch event for a Node, BGPConfiguration,
+ * BGPPeer or IPPool replans DSYNC_KICK_DELAY later (one replan per burst),
+ * so a change reaches the planner within tens of milliseconds; a lost
+ * watch stream reconnects by itself and a compaction makes it re-read
+ * everything. When no watch can start (e.g. the inotify limit is reached)
+ * it polls the store's revision on the event loop (one cheap read every
+ * poll interval, 100 ms by default). Either way the plan is also
+ * recomputed every replan interval (10 s) whatever the revision, because
+ * password secrets are files outside the datastore. */
 #ifndef CALICO_DSYNC_H
 #define CALICO_DSYNC_H
 

@@ -122,7 +122,9 @@ struct session {
 	bool stale_kept;	    /* the RIB holds stale routes of ours */
 	bool eor_received[BGP_FAM_COUNT];
 	bool eor_sent[BGP_FAM_COUNT];
-	struct wire_err err;	    /* the NOTIFICATION to send on SESSION_EV_MSG_ERROR */
+	/* The NOTIFICATION to send, set only while SESSION_EV_MSG_ERROR is
+	 * handled (it points at the decoder's stack: 8 KB a session saved). */
+	const struct wire_err *err;
 	struct session_counters cnt;
 };
 

@@ -259,7 +259,9 @@ int etcd_client_new(const struct store_config *cfg, struct etcd_client **out, st
 		rc = err_set(e, -EINVAL,
 			     "no etcd endpoints specified: set etcdEndpoints (ETCD_ENDPOINTS), e.g. "
 			     "http://127.0.0.1:2379");
-	if (rc == 0 && !(c->h = curl_easy_init()))
+	if (rc == 0)
+		rc = curl_dl_load(e);
+	if (rc == 0 && !(c->h = curl_dl->easy_init()))
 		rc = err_set(e, -ENOMEM, "cannot initialise libcurl");
 	if (rc < 0) {
 		etcd_client_free(c);
@@ -288,7 +290,7 @@ void etcd_client_free(struct etcd_client *c)
 	free(c->cert_pem);
 	free(c->key_pem);
 	if (c->h)
-		curl_easy_cleanup(c->h);
+		curl_dl->easy_cleanup(c->h);
 	free(c);
 }
 
@@ -312,21 +314,21 @@ static void set_blob(CURL *h, CURLoption opt, const char *pem)
 {
 	struct curl_blob blob = {(void *)pem, strlen(pem), CURL_BLOB_COPY};
 
-	curl_easy_setopt(h, opt, &blob);
+	curl_dl->easy_setopt(h, opt, &blob);
 }
 
 static void apply_tls(const struct etcd_client *c, CURL *h)
 {
 	if (c->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+		curl_dl->easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	else if (c->ca_pem)
 		set_blob(h, CURLOPT_CAINFO_BLOB, c->ca_pem);
 	if (c->cert_file)
-		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
+		curl_dl->easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
 	else if (c->cert_pem)
 		set_blob(h, CURLOPT_SSLCERT_BLOB, c->cert_pem);
 	if (c->key_file)
-		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
+		curl_dl->easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
 	else if (c->key_pem)
 		set_blob(h, CURLOPT_SSLKEY_BLOB, c->key_pem);
 }
@@ -338,21 +340,21 @@ static int base_setup(struct etcd_client *c, CURL *h, const char *path, const ch
 	char url[2048], auth[4096];
 
 	snprintf(url, sizeof(url), "%s%s", c->endpoints[c->cur], path);
-	*hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	*hdrs = curl_dl->slist_append(NULL, "Content-Type: application/json");
 	if (*hdrs && c->token) {
 		snprintf(auth, sizeof(auth), "Authorization: %s", c->token);
-		*hdrs = curl_slist_append(*hdrs, auth);
+		*hdrs = curl_dl->slist_append(*hdrs, auth);
 	}
 	if (!*hdrs)
 		return err_set(e, -ENOMEM, "out of memory");
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
-	curl_easy_setopt(h, CURLOPT_COPYPOSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 5L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 2L);
+	curl_dl->easy_setopt(h, CURLOPT_URL, url);
+	curl_dl->easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
+	curl_dl->easy_setopt(h, CURLOPT_COPYPOSTFIELDS, body);
+	curl_dl->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_dl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_dl->easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_dl->easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 5L);
+	curl_dl->easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 2L);
 	apply_tls(c, h);
 	return 0;
 }
@@ -369,27 +371,27 @@ static CURLcode post(struct etcd_client *c, const char *path, const char *body, 
 
 	*out = NULL;
 	why[0] = '\0';
-	curl_easy_reset(c->h);
+	curl_dl->easy_reset(c->h);
 	if (base_setup(c, c->h, path, body, &hdrs, e) < 0)
 		return CURLE_OUT_OF_MEMORY;
 	/* curl's detail ("SSL certificate problem: ...") says more than
 	 * its error code's text. */
-	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, why);
-	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
-	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &b);
-	cc = curl_easy_perform(c->h);
-	curl_slist_free_all(hdrs);
+	curl_dl->easy_setopt(c->h, CURLOPT_ERRORBUFFER, why);
+	curl_dl->easy_setopt(c->h, CURLOPT_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
+	curl_dl->easy_setopt(c->h, CURLOPT_WRITEFUNCTION, collect);
+	curl_dl->easy_setopt(c->h, CURLOPT_WRITEDATA, &b);
+	cc = curl_dl->easy_perform(c->h);
+	curl_dl->slist_free_all(hdrs);
 	if (cc == CURLE_OK) {
-		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
+		curl_dl->easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
 		*out = b.data ? json_loadb(b.data, b.len, 0, NULL) : NULL;
 		if (!*out)
 			err_set(e, -EIO, "etcd %s%s: HTTP %ld with a body that is not JSON: %.200s",
 				c->endpoints[c->cur], path, *status, b.data ? b.data : "");
 	}
-	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, NULL);
+	curl_dl->easy_setopt(c->h, CURLOPT_ERRORBUFFER, NULL);
 	if (cc != CURLE_OK && !why[0])
-		snprintf(why, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
+		snprintf(why, CURL_ERROR_SIZE, "%s", curl_dl->easy_strerror(cc));
 	free(b.data);
 	return cc;
 }

@@ -19,13 +19,13 @@
 #ifndef CALICO_STORE_ETCD_HTTP_H
 #define CALICO_STORE_ETCD_HTTP_H
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/err.h"
 #include "store/config.h"
+#include "store/curl_dl.h"
 
 struct etcd_client;
 
@@ -48,7 +48,7 @@ int etcd_call(struct etcd_client *c, const char *path, const json_t *req, int fl
 /* Prepares h for a streaming POST (the watch) to the current endpoint:
  * URL, body, TLS, auth header (authenticating first when needed, which
  * blocks for one request). *hdrs receives the header list to free with
- * curl_slist_free_all after the transfer. */
+ * curl_dl->slist_free_all after the transfer. */
 int etcd_stream_setup(struct etcd_client *c, CURL *h, const char *path, const char *body,
 		      struct curl_slist **hdrs, struct err *e);
 /* Moves to the next endpoint (after a stream broke). */

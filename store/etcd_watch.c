@@ -30,10 +30,11 @@
 
 struct sockw {
 	ev_io io;
-	struct store_watch *w;
+	struct etcd_watch *w;
 };
 
-struct store_watch {
+struct etcd_watch {
+	struct store_watch base; /* first: store_watch_stop() sees this */
 	struct ev_loop *loop;
 	struct etcd_client *cl;
 	store_watch_fn fn;
@@ -54,11 +55,11 @@ struct store_watch {
 	char why[256];	  /* why the stream ended */
 };
 
-static void connect_stream(struct store_watch *w);
+static void connect_stream(struct etcd_watch *w);
 
 /* ---- messages ---- */
 
-static void deliver(struct store_watch *w, enum store_watch_event ev, const json_t *changes,
+static void deliver(struct etcd_watch *w, enum store_watch_event ev, const json_t *changes,
 		    int64_t rev, const char *msg)
 {
 	w->depth++;
@@ -66,7 +67,7 @@ static void deliver(struct store_watch *w, enum store_watch_event ev, const json
 	w->depth--;
 }
 
-static void on_events(struct store_watch *w, const json_t *result)
+static void on_events(struct etcd_watch *w, const json_t *result)
 {
 	json_t *changes = json_array(), *ev;
 	int64_t last = 0;
@@ -95,7 +96,7 @@ static void on_events(struct store_watch *w, const json_t *result)
 	json_decref(changes);
 }
 
-static void on_message(struct store_watch *w, const char *text, size_t len)
+static void on_message(struct etcd_watch *w, const char *text, size_t len)
 {
 	json_t *msg = json_loadb(text, len, 0, NULL), *result;
 
@@ -141,7 +142,7 @@ static void on_message(struct store_watch *w, const char *text, size_t len)
 
 static size_t on_data(char *ptr, size_t size, size_t n, void *ud)
 {
-	struct store_watch *w = ud;
+	struct etcd_watch *w = ud;
 	size_t add = size * n, start = 0;
 
 	if (w->stopped || w->restart)
@@ -180,30 +181,30 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *ud)
 
 /* ---- connection lifecycle ---- */
 
-static void drop_connection(struct store_watch *w)
+static void drop_connection(struct etcd_watch *w)
 {
 	if (w->easy) {
-		curl_multi_remove_handle(w->multi, w->easy);
-		curl_easy_cleanup(w->easy);
+		curl_dl->multi_remove_handle(w->multi, w->easy);
+		curl_dl->easy_cleanup(w->easy);
 		w->easy = NULL;
 	}
-	curl_slist_free_all(w->hdrs);
+	curl_dl->slist_free_all(w->hdrs);
 	w->hdrs = NULL;
 	w->len = 0;
 }
 
-static void destroy(struct store_watch *w)
+static void destroy(struct etcd_watch *w)
 {
 	drop_connection(w);
 	ev_timer_stop(w->loop, &w->curl_timer);
 	ev_timer_stop(w->loop, &w->retry);
 	if (w->multi)
-		curl_multi_cleanup(w->multi);
+		curl_dl->multi_cleanup(w->multi);
 	free(w->line);
 	free(w);
 }
 
-static void schedule_retry(struct store_watch *w, double delay)
+static void schedule_retry(struct etcd_watch *w, double delay)
 {
 	ev_timer_stop(w->loop, &w->retry);
 	ev_timer_set(&w->retry, delay, 0.);
@@ -212,7 +213,7 @@ static void schedule_retry(struct store_watch *w, double delay)
 
 /* The connection ended: say so (unless it was a planned restart), move to
  * the next endpoint and come back. */
-static void connection_ended(struct store_watch *w, const char *why)
+static void connection_ended(struct etcd_watch *w, const char *why)
 {
 	bool planned = w->restart && !w->why[0];
 
@@ -233,12 +234,12 @@ static void connection_ended(struct store_watch *w, const char *why)
 	w->backoff = w->backoff * 2 > RETRY_MAX ? RETRY_MAX : w->backoff * 2;
 }
 
-static void check_done(struct store_watch *w)
+static void check_done(struct etcd_watch *w)
 {
 	CURLMsg *m;
 	int left;
 
-	while ((m = curl_multi_info_read(w->multi, &left)))
+	while ((m = curl_dl->multi_info_read(w->multi, &left)))
 		if (m->msg == CURLMSG_DONE && m->easy_handle == w->easy) {
 			char why[512];
 
@@ -246,7 +247,7 @@ static void check_done(struct store_watch *w)
 				snprintf(why, sizeof(why), "%s", w->why);
 			else if (m->data.result != CURLE_OK && m->data.result != CURLE_WRITE_ERROR)
 				snprintf(why, sizeof(why), "watch on %s: %s", etcd_endpoint(w->cl),
-					 curl_easy_strerror(m->data.result));
+					 curl_dl->easy_strerror(m->data.result));
 			else
 				snprintf(why, sizeof(why), "watch on %s: the stream ended",
 					 etcd_endpoint(w->cl));
@@ -259,7 +260,7 @@ static void check_done(struct store_watch *w)
 
 /* Runs after every entry into curl: handles ended transfers, and a stop
  * requested from inside fn. */
-static void after_curl(struct store_watch *w)
+static void after_curl(struct etcd_watch *w)
 {
 	if (!w->stopped)
 		check_done(w);
@@ -270,30 +271,30 @@ static void after_curl(struct store_watch *w)
 static void on_io(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct sockw *s = (struct sockw *)io;
-	struct store_watch *w = s->w;
+	struct etcd_watch *w = s->w;
 	int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
 		     (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
 	int running;
 
 	(void)loop;
-	curl_multi_socket_action(w->multi, io->fd, action, &running);
+	curl_dl->multi_socket_action(w->multi, io->fd, action, &running);
 	after_curl(w);
 }
 
 static void on_curl_timer(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	struct store_watch *w = t->data;
+	struct etcd_watch *w = t->data;
 	int running;
 
 	(void)loop;
 	(void)revents;
-	curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	curl_dl->multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	after_curl(w);
 }
 
 static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *ud, void *sockp)
 {
-	struct store_watch *w = ud;
+	struct etcd_watch *w = ud;
 	struct sockw *s = sockp;
 	int events = (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0);
 
@@ -303,14 +304,14 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *ud, void *soc
 			ev_io_stop(w->loop, &s->io);
 			free(s);
 		}
-		curl_multi_assign(w->multi, fd, NULL);
+		curl_dl->multi_assign(w->multi, fd, NULL);
 		return 0;
 	}
 	if (!s) {
 		if (!(s = calloc(1, sizeof(*s))))
 			return -1;
 		s->w = w;
-		curl_multi_assign(w->multi, fd, s);
+		curl_dl->multi_assign(w->multi, fd, s);
 	} else {
 		ev_io_stop(w->loop, &s->io);
 	}
@@ -321,7 +322,7 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *ud, void *soc
 
 static int timer_cb(CURLM *multi, long ms, void *ud)
 {
-	struct store_watch *w = ud;
+	struct etcd_watch *w = ud;
 
 	(void)multi;
 	ev_timer_stop(w->loop, &w->curl_timer);
@@ -332,7 +333,7 @@ static int timer_cb(CURLM *multi, long ms, void *ud)
 	return 0;
 }
 
-static void connect_stream(struct store_watch *w)
+static void connect_stream(struct etcd_watch *w)
 {
 	json_t *req;
 	char *body = NULL;
@@ -349,14 +350,14 @@ static void connect_stream(struct store_watch *w)
 	json_decref(req);
 	w->got_data = false;
 	w->why[0] = '\0';
-	w->easy = body ? curl_easy_init() : NULL;
+	w->easy = body ? curl_dl->easy_init() : NULL;
 	rc = w->easy ? etcd_stream_setup(w->cl, w->easy, "/v3/watch", body, &w->hdrs, &e)
 		     : err_set(&e, -ENOMEM, "out of memory starting the watch");
 	free(body);
 	if (rc == 0) {
-		curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, on_data);
-		curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
-		if (curl_multi_add_handle(w->multi, w->easy) != CURLM_OK)
+		curl_dl->easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, on_data);
+		curl_dl->easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
+		if (curl_dl->multi_add_handle(w->multi, w->easy) != CURLM_OK)
 			rc = err_set(&e, -EIO, "cannot start the watch transfer");
 	}
 	if (rc < 0)
@@ -365,7 +366,7 @@ static void connect_stream(struct store_watch *w)
 
 static void on_retry(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	struct store_watch *w = t->data;
+	struct etcd_watch *w = t->data;
 
 	(void)loop;
 	(void)revents;
@@ -374,16 +375,32 @@ static void on_retry(struct ev_loop *loop, ev_timer *t, int revents)
 		destroy(w);
 }
 
+static void etcd_watch_stop(struct store_watch *base)
+{
+	struct etcd_watch *w = (struct etcd_watch *)base;
+
+	if (w->depth > 0) {
+		w->stopped = true;
+		return;
+	}
+	destroy(w);
+}
+
 int etcd_watch_start(struct store *st, struct ev_loop *loop, int64_t from_rev,
 		     store_watch_fn fn, void *ctx, struct store_watch **out, struct err *e)
 {
-	struct store_watch *w = calloc(1, sizeof(*w));
+	struct etcd_watch *w;
+	int rc;
 
 	*out = NULL;
-	if (!w || !(w->multi = curl_multi_init())) {
+	if ((rc = curl_dl_load(e)))
+		return rc;
+	w = calloc(1, sizeof(*w));
+	if (!w || !(w->multi = curl_dl->multi_init())) {
 		free(w);
 		return err_set(e, -ENOMEM, "out of memory starting the watch");
 	}
+	w->base.stop = etcd_watch_stop;
 	w->loop = loop;
 	w->cl = etcd_store_client(st);
 	w->fn = fn;
@@ -395,23 +412,12 @@ int etcd_watch_start(struct store *st, struct ev_loop *loop, int64_t from_rev,
 	w->curl_timer.data = w;
 	ev_timer_init(&w->retry, on_retry, 0., 0.);
 	w->retry.data = w;
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+	curl_dl->multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_dl->multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+	curl_dl->multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_dl->multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
 	/* Connect from the loop, so fn never runs inside this call. */
 	schedule_retry(w, 0.);
-	*out = w;
+	*out = &w->base;
 	return 0;
-}
-
-void store_watch_stop(struct store_watch *w)
-{
-	if (!w)
-		return;
-	if (w->depth > 0) {
-		w->stopped = true;
-		return;
-	}
-	destroy(w);
 }

@@ -863,6 +863,12 @@ static int sq_changes_since(struct store *base, int64_t rev, json_t **changes, i
 	return 0;
 }
 
+static int sq_watch_start(struct store *base, struct ev_loop *loop, int64_t from_rev,
+			  store_watch_fn fn, void *ctx, struct store_watch **out, struct err *e)
+{
+	return sqlite_watch_start(base, ((struct sq *)base)->path, loop, from_rev, fn, ctx, out, e);
+}
+
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .get = sq_get,
@@ -875,5 +881,5 @@ static const struct store_ops sqlite_ops = {
     .rollback = sq_rollback,
     .revision = sq_revision,
     .changes_since = sq_changes_since,
-    .watch_start = NULL,
+    .watch_start = sq_watch_start,
 };

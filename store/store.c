@@ -97,6 +97,12 @@ int store_watch_start(struct store *st, struct ev_loop *loop, int64_t from_rev, 
 	return st->ops->watch_start(st, loop, from_rev, fn, ctx, out, e);
 }
 
+void store_watch_stop(struct store_watch *w)
+{
+	if (w)
+		w->stop(w);
+}
+
 /* ---- messages ---- */
 
 int store_err_not_found(const char *kind, const char *name, struct err *e)

@@ -153,8 +153,10 @@ typedef void (*store_watch_fn)(void *ctx, enum store_watch_event ev, const json_
 /* Watches every resource for changes after from_rev, driven by the caller's
  * libev loop (single-threaded: fn runs on the loop, never blocks it). The
  * watch uses its own connection; st stays usable for reads meanwhile and
- * must outlive the watch. -ENOTSUP when the backend cannot push changes
- * (SQLite: poll store_revision instead). */
+ * must outlive the watch. etcd: etcd's watch stream. SQLite: inotify on
+ * the database file and its WAL, then the changes table (an error when
+ * inotify cannot watch its directory: poll store_revision instead).
+ * -ENOTSUP when the backend cannot push changes. */
 int store_watch_start(struct store *st, struct ev_loop *loop, int64_t from_rev, store_watch_fn fn,
 		      void *ctx, struct store_watch **out, struct err *e);
 /* Stops and frees; NULL is ignored. Safe to call from fn. */

@@ -35,6 +35,12 @@ struct store_ops {
 			   store_watch_fn fn, void *ctx, struct store_watch **out, struct err *e);
 };
 
+/* Every backend's watch starts with this. stop frees it, or marks it to be
+ * freed when called from inside its own callback. */
+struct store_watch {
+	void (*stop)(struct store_watch *w);
+};
+
 /* Every backend's handle starts with this. */
 struct store {
 	const struct store_ops *ops;
@@ -42,6 +48,9 @@ struct store {
 
 int store_sqlite_open(const struct store_config *cfg, struct store **out, struct err *e);
 int store_etcd_open(const struct store_config *cfg, struct store **out, struct err *e);
+/* sqlite_watch.c: inotify on the database file and its WAL. */
+int sqlite_watch_start(struct store *st, const char *path, struct ev_loop *loop, int64_t from_rev,
+		       store_watch_fn fn, void *ctx, struct store_watch **out, struct err *e);
 
 /* ---- calicoctl's messages (libcalico-go errors.go wording) ---- */
 

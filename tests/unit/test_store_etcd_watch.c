@@ -1,8 +1,8 @@
 /* The etcd watch (store_watch_start) on a libev loop against a private etcd:
  * a change arrives within 300 ms, deletes are reported, a compacted resume
  * revision asks for a resync, a killed member is reconnected to and the
- * changes made meanwhile are delivered, a dead first endpoint is skipped;
- * SQLite says -ENOTSUP. Then TLS with a CA and a client certificate, for
+ * changes made meanwhile are delivered, a dead first endpoint is skipped.
+ * Then TLS with a CA and a client certificate, for
  * the store and the watch. */
 #include "store/store.h"
 #include "tests/unit/check.h"
@@ -244,25 +244,6 @@ static void test_failover_and_stop(struct ev_loop *loop)
 	json_decref(s.changes);
 }
 
-static void test_sqlite_polls(struct ev_loop *loop)
-{
-	char dir[] = "/tmp/test-etcd-sqlite-XXXXXX", path[96];
-	struct store_config cfg = {.backend = STORE_BACKEND_SQLITE, .sqlite_path = path,
-				   .busy_timeout_ms = 100};
-	struct store_watch *w = NULL;
-	struct store *st;
-	struct err e;
-
-	if (!mkdtemp(dir))
-		return;
-	snprintf(path, sizeof(path), "%s/calico.db", dir);
-	st = open_cfg(&cfg);
-	CHECK_INT(store_watch_start(st, loop, 0, on_watch, NULL, &w, &e), -ENOTSUP);
-	CHECK(w == NULL);
-	store_close(st);
-	rmdir(dir);
-}
-
 static char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -370,7 +351,6 @@ int main(void)
 	store_close(writer_st);
 	store_close(st);
 	test_failover_and_stop(loop);
-	test_sqlite_polls(loop);
 	fx_stop(&fx);
 	test_tls(loop);
 	ev_loop_destroy(loop);
