@@ -954,7 +954,7 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	n = net_buf_read(c->fd, &c->in, 65536);
+	n = net_buf_read(c->fd, &c->in, SESSION_READ_CHUNK);
 	if (n == -EAGAIN)
 		return;
 	if (n <= 0) {
