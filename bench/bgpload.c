@@ -31,13 +31,18 @@
 
 #include "bench/loadsess.h"
 
+#define LOAD_MAX_WATCH 8
+
 struct load_opts {
 	struct ls_config cfg;
 	uint64_t expect; /* 0: count * per_session */
 	unsigned settle_ms;
 	unsigned timeout_s;
 	unsigned restart_pct;
-	unsigned long watch_pid; /* 0: none */
+	/* --watch-pid, repeatable: the speaker's processes (OpenBGPD runs
+	 * three), reported summed. */
+	unsigned long watch_pids[LOAD_MAX_WATCH];
+	unsigned nwatch;
 	bool per_session;
 	bool print_addresses;
 };
@@ -69,7 +74,8 @@ static void usage(FILE *f)
 		"  --timeout S         give up on a phase after S seconds (default 300)\n"
 		"  --restart-pct P     after converging, restart P%% of the sessions at once (default 0)\n"
 		"  --read-buffer B     read buffer per session in bytes (default 65536)\n"
-		"  --watch-pid PID     report that process's CPU time and RSS per phase (the speaker)\n"
+		"  --watch-pid PID     report that process's CPU time and RSS per phase (the speaker);\n"
+		"                      repeat it for a speaker of several processes (summed, at most 8)\n"
 		"  --per-session       one line per session after each phase (always when M <= 16)\n"
 		"  --print-addresses   print the M source addresses, one a line, and exit\n");
 }
@@ -124,7 +130,13 @@ static int parse_args(int argc, char **argv, struct load_opts *o, struct err *e)
 			rc = bm_parse_u64("--read-buffer", optarg, 2 * BM_MAX_MSG, 64u << 20, &v, e);
 			o->cfg.rbuf = (size_t)v;
 			break;
-		case 'W': rc = bm_parse_u64("--watch-pid", optarg, 1, 1u << 30, &v, e); o->watch_pid = (unsigned long)v; break;
+		case 'W':
+			if (o->nwatch == LOAD_MAX_WATCH)
+				return err_set(e, -E2BIG, "--watch-pid = '%s': at most %d processes", optarg,
+					LOAD_MAX_WATCH);
+			rc = bm_parse_u64("--watch-pid", optarg, 1, 1u << 30, &v, e);
+			o->watch_pids[o->nwatch++] = (unsigned long)v;
+			break;
 		case 'S': o->per_session = true; break;
 		case 'p': o->print_addresses = true; break;
 		case 'h': usage(stdout); return 1;
@@ -214,8 +226,6 @@ static long status_kb(unsigned long pid, const char *field)
 static struct peer_sample sample_peer(unsigned long pid)
 {
 	struct peer_sample ps = {.cpu = -1, .rss_kb = -1, .hwm_kb = -1};
-	if (!pid)
-		return ps;
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%lu/stat", pid);
 	FILE *f = fopen(path, "r");
@@ -231,6 +241,25 @@ static struct peer_sample sample_peer(unsigned long pid)
 	ps.rss_kb = status_kb(pid, "VmRSS");
 	ps.hwm_kb = status_kb(pid, "VmHWM");
 	return ps;
+}
+
+/* The --watch-pid processes summed; -1 fields when there are none or one
+ * of them is gone (a sum missing a process would understate it). */
+static struct peer_sample sample_peers(const struct load_opts *o)
+{
+	const struct peer_sample none = {.cpu = -1, .rss_kb = -1, .hwm_kb = -1};
+	if (!o->nwatch)
+		return none;
+	struct peer_sample sum = {0};
+	for (unsigned i = 0; i < o->nwatch; i++) {
+		struct peer_sample ps = sample_peer(o->watch_pids[i]);
+		if (ps.cpu < 0 || ps.rss_kb < 0 || ps.hwm_kb < 0)
+			return none;
+		sum.cpu += ps.cpu;
+		sum.rss_kb += ps.rss_kb;
+		sum.hwm_kb += ps.hwm_kb;
+	}
+	return sum;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -312,7 +341,7 @@ static int run_phase(struct ls_loop *l, const struct load_opts *o, const char *n
 		}
 	}
 	qsort(t, m, sizeof(*t), cmp_double);
-	struct peer_sample peer1 = sample_peer(o->watch_pid);
+	struct peer_sample peer1 = sample_peers(o);
 	printf("bgpload phase name=%s start=%.6f time=%.6f median=%.6f p90=%.6f first_established=%.6f "
 	       "last_established=%.6f complete=%u/%u bytes_in=%" PRIu64 " cpu=%.3f peer_cpu=%.3f "
 	       "peer_rss_start_kb=%ld peer_rss_kb=%ld peer_hwm_kb=%ld result=%s\n",
@@ -340,13 +369,13 @@ static int run(const struct load_opts *o, struct err *e)
 		o->cfg.count, o->cfg.per_session, o->cfg.total, addr_text(o->cfg.first_src, a),
 		addr_text(ls_source(o->cfg.first_src, o->cfg.count - 1), b), bm_now());
 	fflush(stdout);
-	struct peer_sample peer0 = sample_peer(o->watch_pid);
+	struct peer_sample peer0 = sample_peers(o);
 	double cpu0 = cpu_now(), t0 = bm_now();
 	ls_start_all(&l);
 	rc = run_phase(&l, o, "initial", t0, cpu0, peer0, e);
 	if (rc == 0 && o->restart_pct) {
 		unsigned n = (o->cfg.count * o->restart_pct + 99) / 100;
-		struct peer_sample peer1 = sample_peer(o->watch_pid);
+		struct peer_sample peer1 = sample_peers(o);
 		double cpu1 = cpu_now(), t1 = bm_now();
 		printf("bgpload restarting sessions=%u t=%.6f\n", n, t1);
 		fflush(stdout);

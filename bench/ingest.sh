@@ -61,6 +61,8 @@ done
 
 # shellcheck source=../tests/interop/lib.bash
 . "$ROOT/tests/interop/lib.bash"
+# shellcheck source=peers.bash
+. "$ROOT/bench/peers.bash"
 ix_init "$(mktemp -d /tmp/ingest.XXXXXX)"
 trap 'ix_teardown; [ -n "${KEEP:-}" ] || rm -rf "$IX_DIR"' EXIT
 ix_lan 2
@@ -68,20 +70,6 @@ ix_lan 2
 RECV_AS=65100
 FEED_AS=65000
 FEED_ARGS=(--connect 10.0.0.1 --local 10.0.0.2 --as $FEED_AS --prefixes "$PREFIXES" --attr-sets "$ATTR_SETS")
-
-# field NAME LINE: value of NAME=... in a "tool event k=v ..." line.
-field() {
-	local kv
-	for kv in $2; do
-		[ "${kv%%=*}" = "$1" ] && { echo "${kv#*=}"; return 0; }
-	done
-	return 1
-}
-
-# event FILE TOOL EVENT: the last line of FILE for that event.
-event() {
-	grep "^$2 $3 " "$1" | tail -n 1
-}
 
 # feed_and_watch NAME "PID..." CHECK...: starts cpuwatch on the receiver's
 # processes (CPU and memory summed), then the feeder; waits for idle; runs
@@ -245,15 +233,6 @@ run_openbgpd() {
 		ROUTER_ID=10.0.0.1 NETWORKS= NEIGHBORS="$n")" || return 1
 	feed_and_watch "$name.w" "$(obgpd_pids "$(ix_pid "$name")")" obgpd_holds_all "$name" || return 1
 	ix_stop "$name"
-}
-
-# obgpd_pids PID: bgpd's parent (PID: unshare execs sh, which execs bgpd) and
-# the processes it forked.
-obgpd_pids() {
-	local kids
-	wait_until 10 sh -c "[ \$(ps -o pid= --ppid $1 | wc -l) -ge 2 ]" || true
-	kids=$(ps -o pid= --ppid "$1" | tr -s ' \n' '  ')
-	echo "$1 $kids"
 }
 
 obgpd_holds_all() {

@@ -132,6 +132,6 @@ for line in open(sys.argv[1]):
 for (s, c), v in d.items():
     r = [x[0] for x in v]
     st = [x[1] for x in v]
-    print(f"median {s} {c}: {statistics.median(r):.0f} ms after calicoctl returned "
-          f"(min {min(r)}, max {max(r)}), {statistics.median(st):.0f} ms after it started, n={len(v)}")
+    print(f"median {s} {c}: {round(statistics.median(r)) + 0} ms after calicoctl returned "
+          f"(min {min(r)}, max {max(r)}), {round(statistics.median(st)) + 0} ms after it started, n={len(v)}")
 PY

@@ -2,8 +2,11 @@
 #include "speaker/prefix_table.h"
 #include "speaker/bigmem.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 void ptab_init(struct ptab *t, enum bgp_family fam)
 {
@@ -11,6 +14,10 @@ void ptab_init(struct ptab *t, enum bgp_family fam)
 	t->family = (uint8_t)fam;
 	t->key_len = fam == BGP_FAM_IPV4 ? 4 : 16;
 	t->top = 1; /* index 0 means "none" */
+	/* Without a secret seed, a peer that knows the hash could send
+	 * prefixes that all land in one group and lengthen every probe there. */
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+		t->seed = (uint64_t)(uintptr_t)t ^ (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
 }
 
 void ptab_free(struct ptab *t)
@@ -95,7 +102,8 @@ static uint32_t hash_key(const struct ptab *t, const uint8_t *key)
 {
 	uint64_t n = network(t, key), h;
 
-	h = ((n >> PTAB_GROUP_BITS) ^ (uint64_t)key[t->key_len] << 56) * 0x9e3779b97f4a7c15ULL;
+	h = ((n >> PTAB_GROUP_BITS) ^ (uint64_t)key[t->key_len] << 56 ^ t->seed) *
+	    0x9e3779b97f4a7c15ULL;
 	if (t->key_len == 16) {
 		/* The last 64 bits, big-endian so that neighbouring /128s differ
 		 * in the low bits, which the multiply spreads upwards. */

@@ -39,6 +39,7 @@ struct ptab {
 	uint32_t n_slots; /* power of two */
 	uint32_t *free;	  /* indexes to reuse */
 	uint32_t n_free, free_cap;
+	uint64_t seed;	  /* random per table: a peer cannot aim prefixes at one group */
 };
 
 void ptab_init(struct ptab *t, enum bgp_family fam);

@@ -372,7 +372,7 @@ static void open_received(struct session *s)
 {
 	struct wire_err we;
 
-	memset(&we, 0, sizeof(we));
+	wire_err_init(&we);
 	if (wire_negotiate(&s->local_open, &s->peer_open, s->cfg.peer_as, &s->ctx, &we) !=
 	    WIRE_OK) {
 		slog(LOG_WARN, s, "OPEN refused: %s", we.e.msg);
@@ -495,9 +495,9 @@ void session_fsm(struct session *s, enum session_event ev)
 			fail(s, false);
 			break;
 		case SESSION_EV_MSG_ERROR:
-			set_error(s, "BGP Error: %s", wire_subcode_name(s->err.code, s->err.subcode));
-			send_notification(s, &s->conn, s->err.code, s->err.subcode, s->err.data,
-					  s->err.data_len);
+			set_error(s, "BGP Error: %s", wire_subcode_name(s->err->code, s->err->subcode));
+			send_notification(s, &s->conn, s->err->code, s->err->subcode, s->err->data,
+					  s->err->data_len);
 			fail(s, false);
 			break;
 		case SESSION_EV_STOP:
@@ -529,9 +529,9 @@ void session_fsm(struct session *s, enum session_event ev)
 			fail(s, false);
 			break;
 		case SESSION_EV_MSG_ERROR:
-			set_error(s, "BGP Error: %s", wire_subcode_name(s->err.code, s->err.subcode));
-			send_notification(s, &s->conn, s->err.code, s->err.subcode, s->err.data,
-					  s->err.data_len);
+			set_error(s, "BGP Error: %s", wire_subcode_name(s->err->code, s->err->subcode));
+			send_notification(s, &s->conn, s->err->code, s->err->subcode, s->err->data,
+					  s->err->data_len);
 			fail(s, false);
 			break;
 		case SESSION_EV_STOP:
@@ -565,9 +565,9 @@ void session_fsm(struct session *s, enum session_event ev)
 			fail(s, false);
 			break;
 		case SESSION_EV_MSG_ERROR:
-			set_error(s, "BGP Error: %s", wire_subcode_name(s->err.code, s->err.subcode));
-			send_notification(s, &s->conn, s->err.code, s->err.subcode, s->err.data,
-					  s->err.data_len);
+			set_error(s, "BGP Error: %s", wire_subcode_name(s->err->code, s->err->subcode));
+			send_notification(s, &s->conn, s->err->code, s->err->subcode, s->err->data,
+					  s->err->data_len);
 			fail(s, false);
 			break;
 		case SESSION_EV_STOP:
@@ -836,7 +836,7 @@ static void dispatch(struct session *s, uint8_t type, const uint8_t *msg, size_t
 	struct wire_err we;
 	int rc;
 
-	memset(&we, 0, sizeof(we));
+	wire_err_init(&we);
 	s->cnt.msgs_in++;
 	switch (type) {
 	case BGP_MSG_OPEN:
@@ -900,8 +900,9 @@ static void dispatch(struct session *s, uint8_t type, const uint8_t *msg, size_t
 	}
 	/* a decode error: the decoder described the NOTIFICATION */
 	slog(LOG_WARN, s, "bad message from peer: %s", we.e.msg);
-	s->err = we;
+	s->err = &we;
 	session_fsm(s, SESSION_EV_MSG_ERROR);
+	s->err = NULL;
 }
 
 /* Handles up to budget complete messages of the main connection. Returns
@@ -918,12 +919,13 @@ static bool process_input(struct session *s, unsigned budget)
 
 		if (avail < BGP_HEADER_LEN)
 			return false;
-		memset(&we, 0, sizeof(we));
+		wire_err_init(&we);
 		if (wire_header(s->state >= SESSION_OPENCONFIRM ? &s->ctx : NULL, msg, avail, &type,
 				&len, &we) != WIRE_OK) {
 			slog(LOG_WARN, s, "bad message header: %s", we.e.msg);
-			s->err = we;
+			s->err = &we;
 			session_fsm(s, SESSION_EV_MSG_ERROR);
+			s->err = NULL;
 			return false;
 		}
 		if (avail < len)
@@ -952,7 +954,7 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	n = net_buf_read(c->fd, &c->in, 65536);
+	n = net_buf_read(c->fd, &c->in, SESSION_READ_CHUNK);
 	if (n == -EAGAIN)
 		return;
 	if (n <= 0) {
@@ -1129,7 +1131,7 @@ static void pending_read(struct session *s)
 
 	if (avail < BGP_HEADER_LEN)
 		return;
-	memset(&we, 0, sizeof(we));
+	wire_err_init(&we);
 	if (wire_header(NULL, msg, avail, &type, &len, &we) != WIRE_OK) {
 		close_pending(s, we.code, we.subcode);
 		return;

@@ -73,6 +73,11 @@ enum session_event {
 #define SESSION_IDLE_HOLD 5	/* seconds in Idle after an error */
 #define SESSION_OPEN_HOLD 240	/* hold timer while waiting for OPEN (§8: large value) */
 #define SESSION_READ_BUDGET 256 /* messages handled per wakeup */
+/* Bytes read per wakeup. Draining more of the socket at a time keeps the
+ * peer's send window open while we work through what was read (ingest of
+ * 1M prefixes: median 0.234 s with 64 KiB, 0.172 s with 128 KiB, nine
+ * interleaved runs each; 256 KiB and 1 MiB were no better). */
+#define SESSION_READ_CHUNK (128 * 1024)
 #define SESSION_OUT_SLICE 2048	/* prefixes pulled from the RIB per slice */
 #define SESSION_OUT_HIGH_WATER (1024 * 1024) /* stop pulling above this much queued */
 #define SESSION_IN_HIGH_WATER (1024 * 1024)  /* stop reading above this much unprocessed */
@@ -122,7 +127,9 @@ struct session {
 	bool stale_kept;	    /* the RIB holds stale routes of ours */
 	bool eor_received[BGP_FAM_COUNT];
 	bool eor_sent[BGP_FAM_COUNT];
-	struct wire_err err;	    /* the NOTIFICATION to send on SESSION_EV_MSG_ERROR */
+	/* The NOTIFICATION to send, set only while SESSION_EV_MSG_ERROR is
+	 * handled (it points at the decoder's stack: 8 KB a session saved). */
+	const struct wire_err *err;
 	struct session_counters cnt;
 };
 

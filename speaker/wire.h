@@ -62,6 +62,15 @@ struct wire_err {
 	struct err e;
 };
 
+/* Resets we to "no error" without touching the 8 KB data area (a memset
+ * of it for every message received cost 5% of an ingest). */
+static inline void wire_err_init(struct wire_err *we)
+{
+	we->code = we->subcode = 0;
+	we->data_len = 0;
+	we->e.msg[0] = '\0';
+}
+
 /* Error subcodes (RFC 4271 §4.5, RFC 5492, RFC 7313). */
 enum wire_subcode_header {
 	WIRE_HDR_NOT_SYNCHRONIZED = 1,

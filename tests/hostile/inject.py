@@ -462,7 +462,7 @@ class Rig:
     def ctl_call(self, cmd, args=None):
         """Records of one request; raises when the speaker does not answer."""
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(5)
+        s.settimeout(15)  # generous: CI runs two test trees on 2 CPUs
         s.connect(self.ctl)
         s.sendall((json.dumps({"v": 1, "id": 1, "cmd": cmd, "args": args or {}}) + "\n").encode())
         buf, records = b"", []
@@ -520,7 +520,7 @@ class Peer:
         self.src = src
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind((src, 0))
-        self.sock.settimeout(5)
+        self.sock.settimeout(15)  # connect and sendall; recv has its own deadlines
         self.sock.connect((SPEAKER_IP, 179))
         self.buf = b""
         self.lock = threading.Lock()
