@@ -69,6 +69,17 @@ void *bigmem_grow(void *p, size_t old_bytes, size_t new_bytes)
 	return n;
 }
 
+void bigmem_populate(void *p, size_t bytes)
+{
+#ifdef MADV_POPULATE_WRITE
+	if (p && bytes >= BIGMEM_MIN)
+		(void)madvise(p, round_huge(bytes), MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)bytes;
+#endif
+}
+
 void bigmem_free(void *p, size_t bytes)
 {
 	if (!p)

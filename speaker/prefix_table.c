@@ -186,6 +186,7 @@ static int grow_slots(struct ptab *t)
 
 	if (!slots)
 		return -1;
+	bigmem_populate(slots, (size_t)n * sizeof(*slots));
 	for (uint32_t s = 0; s < t->n_slots; s++) {
 		uint64_t v = t->slots[s];
 		uint32_t d;

@@ -464,7 +464,7 @@ int rib_peer_stats(const struct rib *r, uint16_t id, struct rib_peer_stats *st)
 	st->rejected = p->rejected;
 	if (p->up) {
 		st->advertised = p->out.advertised;
-		st->pending = p->out.fifo_len;
+		st->pending = rib_out_queued(&p->out);
 	}
 	return 0;
 }

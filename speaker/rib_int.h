@@ -55,6 +55,13 @@ struct rib_out {
 	size_t words[BGP_FAM_COUNT];
 	uint32_t *fifo; /* prefix index | family << 31 */
 	size_t fifo_head, fifo_len, fifo_cap;
+	/* Past RIB_FIFO_MAX queued changes (a full table arriving while the
+	 * peer is up) the FIFO takes no more: the pending bits alone record
+	 * the changes and pulls scan them in index order, so a peer's queue
+	 * never costs more than 256 KB however many prefixes change. */
+	bool scan;
+	bool scan_behind; /* a prefix behind a cursor became pending */
+	uint32_t scan_cursor[BGP_FAM_COUNT];
 	bool dumping[BGP_FAM_COUNT];
 	uint32_t dump_cursor[BGP_FAM_COUNT];
 	bool eor_due[BGP_FAM_COUNT];
@@ -144,6 +151,9 @@ struct attr_set *rib_out_export(struct rib *r, struct rib_peer *p, enum bgp_fami
 				uint32_t idx);
 bool rib_out_bit(const uint64_t *bits, size_t words, uint32_t idx);
 size_t rib_out_bytes(const struct rib *r);
+/* Changes queued for the peer (FIFO entries, plus pending bits in scan mode;
+ * in scan mode a prefix may be counted in both). */
+size_t rib_out_queued(const struct rib_out *o);
 void rib_group_put(struct rib *r, struct rib_group *g);
 struct rib_group *rib_group_get(struct rib *r, const struct policy_peer *pol);
 

@@ -20,6 +20,9 @@
 /* Per-call cap on prefixes a dump visits, as a multiple of `max`, so that a
  * dump over routes the peer does not get (its own) still yields often. */
 #define RIB_DUMP_VISIT_FACTOR 16
+/* Queued changes per peer before it switches to scanning its pending bits
+ * (struct rib_out.scan): 256 KB of queue. */
+#define RIB_FIFO_MAX 65536
 
 bool rib_out_bit(const uint64_t *bits, size_t words, uint32_t idx)
 {
@@ -97,6 +100,21 @@ static bool dumping(const struct rib_out *o)
 	return false;
 }
 
+/* Calls fn on every prefix index whose pending bit is set. */
+static void for_each_pending(const struct rib_out *o, enum bgp_family f,
+			     void (*fn)(struct rib *r, enum bgp_family f, uint32_t idx), struct rib *r)
+{
+	for (size_t w = 0; w < o->words[f]; w++)
+		for (uint64_t bits = o->pend[f][w]; bits; bits &= bits - 1)
+			fn(r, f, (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(bits)));
+}
+
+static void free_if_zombie(struct rib *r, enum bgp_family f, uint32_t idx)
+{
+	if (ptab_in_use(&r->tab[f], idx) && !r->tab[f].values[idx])
+		rib_prefix_maybe_free(r, f, idx);
+}
+
 static void ready(struct rib *r, struct rib_peer *p)
 {
 	if (r->hooks.out_ready)
@@ -123,6 +141,10 @@ void rib_out_fini(struct rib *r, struct rib_peer *p)
 	uint32_t *fifo = o->fifo;
 	size_t head = o->fifo_head, len = o->fifo_len, cap = o->fifo_cap;
 
+	/* In scan mode the pending bits are the queue: prefixes only this
+	 * peer still needed can go (it is no longer in r->up). */
+	for (int f = 0; f < BGP_FAM_COUNT && o->scan; f++)
+		for_each_pending(o, (enum bgp_family)f, free_if_zombie, r);
 	for (int f = 0; f < BGP_FAM_COUNT; f++) {
 		free(o->adv[f]);
 		free(o->pend[f]);
@@ -173,14 +195,23 @@ void rib_out_mark(struct rib *r, enum bgp_family fam, uint32_t idx, int old_peer
 			continue;
 		if (rib_out_bit(o->pend[fam], o->words[fam], idx))
 			continue;
-		if (bits_cover(o, fam, idx) < 0 || fifo_push(o, idx | (uint32_t)fam << 31) < 0) {
-			/* Without memory for the queue, resend everything later. */
+		if (bits_cover(o, fam, idx) < 0) {
+			/* Without memory for the bits, resend everything later. */
 			o->dumping[fam] = true;
 			o->dump_cursor[fam] = 1;
 			continue;
 		}
+		if (!o->scan && (o->fifo_len >= RIB_FIFO_MAX ||
+				 fifo_push(o, idx | (uint32_t)fam << 31) < 0)) {
+			o->scan = true;
+			o->scan_behind = false;
+			memset(o->scan_cursor, 0, sizeof(o->scan_cursor));
+			ready(r, p);
+		}
+		if (o->scan && idx < o->scan_cursor[fam])
+			o->scan_behind = true;
 		bit_put(o->pend[fam], o->words[fam], idx, true);
-		if (o->fifo_len == 1 && !dumping(o))
+		if (o->fifo_len == 1 && !o->scan && !dumping(o))
 			ready(r, p);
 	}
 }
@@ -586,6 +617,44 @@ static int pull_fifo(struct rib *r, struct rib_peer *p, size_t max, struct rib_o
 	return 0;
 }
 
+/* Scan mode: the pending prefixes in index order, one family at a time,
+ * from the cursors; when every family is scanned the scan starts over if
+ * a prefix behind a cursor became pending meanwhile, else it ends. */
+static int pull_scan(struct rib *r, struct rib_peer *p, size_t max, struct rib_out_batch *b)
+{
+	struct rib_out *o = &p->out;
+
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		size_t words = o->words[f];
+
+		while (o->scan_cursor[f] / 64 < words) {
+			uint32_t w = o->scan_cursor[f] / 64;
+			uint64_t bits = o->pend[f][w] & (~0ULL << (o->scan_cursor[f] % 64));
+			int rc;
+
+			if (!bits) {
+				o->scan_cursor[f] = (w + 1) * 64;
+				continue;
+			}
+			if (b->n_prefixes && (b->family != (enum bgp_family)f || b->n_prefixes >= max))
+				return 0;
+			b->family = (enum bgp_family)f;
+			o->scan_cursor[f] = w * 64 + (unsigned)__builtin_ctzll(bits);
+			rc = evaluate(r, p, (enum bgp_family)f, o->scan_cursor[f], b);
+			if (rc < 0)
+				return rc;
+			o->scan_cursor[f]++;
+		}
+	}
+	if (o->scan_behind) {
+		o->scan_behind = false;
+		memset(o->scan_cursor, 0, sizeof(o->scan_cursor));
+	} else {
+		o->scan = false;
+	}
+	return 0;
+}
+
 int rib_out_pull(struct rib *r, uint16_t id, size_t max, struct rib_out_batch *b)
 {
 	struct rib_peer *p = id < r->peers_cap && r->peers[id].used ? &r->peers[id] : NULL;
@@ -605,6 +674,8 @@ int rib_out_pull(struct rib *r, uint16_t id, size_t max, struct rib_out_batch *b
 	}
 	if (p->out.fifo_len)
 		rc = pull_fifo(r, p, max, b);
+	else if (p->out.scan)
+		rc = pull_scan(r, p, max, b);
 out:
 	if (rc == 0)
 		rc = batch_group(r, b);
@@ -623,7 +694,7 @@ bool rib_out_pending(const struct rib *r, uint16_t id)
 {
 	const struct rib_peer *p = id < r->peers_cap && r->peers[id].used ? &r->peers[id] : NULL;
 
-	return p && p->up && (dumping(&p->out) || p->out.fifo_len > 0);
+	return p && p->up && (dumping(&p->out) || p->out.fifo_len > 0 || p->out.scan);
 }
 
 int rib_out_refresh(struct rib *r, uint16_t id, enum bgp_family fam)
@@ -650,6 +721,16 @@ void rib_set_export_filter(struct rib *r, rib_export_filter_fn fn, void *ctx)
 		for (int f = 0; f < BGP_FAM_COUNT; f++)
 			if (r->peers[r->up[i]].out.families[f])
 				rib_out_refresh(r, r->up[i], (enum bgp_family)f);
+}
+
+size_t rib_out_queued(const struct rib_out *o)
+{
+	size_t n = o->fifo_len;
+
+	for (int f = 0; f < BGP_FAM_COUNT && o->scan; f++)
+		for (size_t w = 0; w < o->words[f]; w++)
+			n += (size_t)__builtin_popcountll(o->pend[f][w]);
+	return n;
 }
 
 size_t rib_out_bytes(const struct rib *r)

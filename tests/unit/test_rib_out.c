@@ -2,6 +2,7 @@
  * coalesced, withdrawals only where an announcement went, route reflection
  * end to end, route refresh, and reuse of freed prefix slots. */
 #include "speaker/rib.h"
+#include "speaker/rib_int.h"
 #include "tests/unit/check.h"
 #include "tests/unit/rib_fixture.h"
 
@@ -241,6 +242,84 @@ static void test_dump_and_incremental(void)
 	rib_free(r);
 }
 
+static void big_prefix(int i, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%d.%d.%d.0/24", 20 + (i >> 16), (i >> 8) & 255, i & 255);
+}
+
+/* A full table arriving while a peer is up: past 65,536 queued changes the
+ * peer's queue stops growing and its pending bits are scanned instead;
+ * changes behind and ahead of the scan still reach the peer once each. */
+static void test_scan_mode(void)
+{
+	struct ctx c;
+	struct rib *r = setup(&c);
+	struct rib_out *o;
+	struct rib_peer_stats st;
+	struct rib_out_batch b;
+	struct tally t;
+	char p[64];
+	int sent = 0, n = 100000;
+
+	up(r, &c, SRC, false);
+	up(r, &c, E2, false);
+	drain(r, c.ids[E2], 100);
+	o = &r->peers[c.ids[E2]].out;
+	for (int i = 0; i < n; i++) {
+		big_prefix(i, p, sizeof(p));
+		announce(r, c.ids[SRC], &(struct tattr){.path = {65001, (uint32_t)(i % 50) + 1}}, p);
+	}
+	CHECK_MSG(o->scan, "the peer's queue switched to scanning");
+	CHECK_MSG(o->fifo_cap <= 65536, "the queue stopped at 65,536 entries");
+	rib_peer_stats(r, c.ids[E2], &st);
+	CHECK_MSG(st.pending >= (size_t)n, "every change is counted as pending");
+
+	/* Pull until the scan is well past the queue's part. */
+	rib_out_batch_init(&b);
+	while (sent < 80000) {
+		int k = rib_out_pull(r, c.ids[E2], 1000, &b);
+
+		if (k < 0)
+			break;
+		sent += k;
+	}
+	rib_out_batch_free(r, &b);
+	CHECK_MSG(o->scan && o->fifo_len == 0, "queue drained, scan under way");
+	big_prefix(10, p, sizeof(p));
+	withdraw(r, c.ids[SRC], p); /* behind the scan, already sent */
+	big_prefix(90000, p, sizeof(p));
+	announce(r, c.ids[SRC], &(struct tattr){.path = {65001, 777}}, p); /* ahead, changed */
+	big_prefix(95000, p, sizeof(p));
+	withdraw(r, c.ids[SRC], p); /* ahead, never sent */
+	t = drain(r, c.ids[E2], 1000);
+	CHECK_INT(sent + t.announced, n - 1);
+	CHECK_INT(t.withdrawn, 1);
+	CHECK_MSG(t.groups_ok, "scanned batches are well formed");
+	CHECK_MSG(!o->scan, "the scan ended");
+	rib_peer_stats(r, c.ids[E2], &st);
+	CHECK_INT(st.advertised, n - 2);
+	CHECK_INT(st.pending, 0);
+
+	/* Back to the queue for the next change. */
+	big_prefix(20, p, sizeof(p));
+	withdraw(r, c.ids[SRC], p);
+	CHECK_INT(o->fifo_len, 1);
+	t = drain(r, c.ids[E2], 1000);
+	CHECK_INT(t.withdrawn, 1);
+	CHECK_STR(t.last_withdrawn, "20.0.20.0/24");
+
+	/* A peer going down in scan mode frees what only it still needed. */
+	for (int i = 0; i < n; i++) {
+		big_prefix(i, p, sizeof(p));
+		withdraw(r, c.ids[SRC], p);
+	}
+	CHECK_MSG(o->scan, "the withdrawals are scanned too");
+	rib_peer_down(r, c.ids[E2], false);
+	CHECK_INT(rib_prefix_count(r, BGP_FAM_IPV4), 0);
+	CHECK_MSG(r->tab[BGP_FAM_IPV4].count == 0, "no withdrawn prefix left waiting for the peer");
+	rib_free(r);
+}
+
 static int count_fn(void *ctx, const struct rib_route *rt, bool best)
 {
 	(void)rt;
@@ -383,5 +462,6 @@ int main(void)
 	test_dump_and_incremental();
 	test_advertised_view();
 	test_reflection();
+	test_scan_mode();
 	return check_done();
 }
