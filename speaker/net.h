@@ -69,9 +69,11 @@ static inline size_t net_buf_len(const struct net_buf *b)
 {
 	return b->end - b->start;
 }
+/* The unread bytes; NULL for a buffer whose storage was released (no
+ * arithmetic on a null pointer). */
 static inline const uint8_t *net_buf_head(const struct net_buf *b)
 {
-	return b->data + b->start;
+	return b->data ? b->data + b->start : NULL;
 }
 /* Room for at least n more bytes at the end; returns the write pointer or
  * NULL when out of memory. Commit with net_buf_commit. */
