@@ -22,7 +22,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +45,6 @@ struct load_opts {
 	bool per_session;
 	bool print_addresses;
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -203,24 +195,6 @@ struct peer_sample {
 	long hwm_kb;
 };
 
-static long status_kb(unsigned long pid, const char *field)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%lu/status", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	long kb = -1;
-	size_t n = strlen(field);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			kb = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kb;
-}
-
 /* utime + stime from /proc/PID/stat (fields 14 and 15, after the command
  * name, which may hold spaces, so parsing starts after its ')'). */
 static struct peer_sample sample_peer(unsigned long pid)
@@ -238,8 +212,8 @@ static struct peer_sample sample_peer(unsigned long pid)
 	unsigned long long ut, st;
 	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
 		ps.cpu = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-	ps.rss_kb = status_kb(pid, "VmRSS");
-	ps.hwm_kb = status_kb(pid, "VmHWM");
+	ps.rss_kb = bm_proc_status_kb(pid, "VmRSS");
+	ps.hwm_kb = bm_proc_status_kb(pid, "VmHWM");
 	return ps;
 }
 
@@ -318,7 +292,7 @@ static int run_phase(struct ls_loop *l, const struct load_opts *o, const char *n
 		}
 		if (done == l->cfg.count && now - l->last_update >= o->settle_ms / 1000.0)
 			break;
-		if (stop_signal || now >= deadline) {
+		if (bm_stop_signal || now >= deadline) {
 			result = 1;
 			break;
 		}
@@ -348,7 +322,7 @@ static int run_phase(struct ls_loop *l, const struct load_opts *o, const char *n
 		name, start, t[m - 1], t[m / 2], t[(m * 9) / 10 < m ? (m * 9) / 10 : m - 1],
 		first_est ? first_est - start : -1, last_est ? last_est - start : -1, ls_count_complete(l), m,
 		l->bytes_in, cpu_now() - cpu_start, peer1.cpu >= 0 && peer0.cpu >= 0 ? peer1.cpu - peer0.cpu : -1,
-		peer0.rss_kb, peer1.rss_kb, peer1.hwm_kb, result ? (stop_signal ? "signal" : "timeout") : "ok");
+		peer0.rss_kb, peer1.rss_kb, peer1.hwm_kb, result ? (bm_stop_signal ? "signal" : "timeout") : "ok");
 	free(t);
 	if (o->per_session || m <= 16 || result)
 		print_sessions(l, name);
@@ -411,10 +385,7 @@ int main(int argc, char **argv)
 			printf("%s\n", addr_text(ls_source(o.cfg.first_src, i), a));
 		return 0;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	bm_catch_signals();
 	rc = run(&o, &e);
 	if (rc < 0)
 		fprintf(stderr, "bgpload: %s\n", e.msg);

@@ -479,3 +479,39 @@ int bm_parse_ipv4(const char *opt, const char *text, uint32_t *out, struct err *
 	*out = ntohl(a.s_addr);
 	return 0;
 }
+
+long bm_proc_status_kb(unsigned long pid, const char *field)
+{
+	char path[64], line[256];
+	size_t n = strlen(field);
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%lu/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			kb = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+volatile sig_atomic_t bm_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	bm_stop_signal = sig;
+}
+
+void bm_catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}

@@ -2,10 +2,12 @@
  * the speaker (speaker/wire.c) so that a bug there cannot hide in the
  * benchmark: message framing, an OPEN with the capabilities every
  * implementation expects (MP IPv4 unicast, 4-octet AS), KEEPALIVE, an
- * IPv4 UPDATE builder, timestamps and CPU time, and TCP set-up. */
+ * IPv4 UPDATE builder, timestamps and CPU time, TCP set-up, and what every
+ * tool does with signals and /proc. */
 #ifndef BENCH_BGPMINI_H
 #define BENCH_BGPMINI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,6 +101,14 @@ int bm_set_nonblock(int fd, struct err *e);
  * and this process's user+system CPU seconds. */
 double bm_now(void);
 void bm_cpu(double *user, double *sys);
+/* A "VmHWM:"-style field of /proc/PID/status in kB, or -1. */
+long bm_proc_status_kb(unsigned long pid, const char *field);
+/* The signal (SIGINT or SIGTERM) that asked the tool to stop, or 0. */
+extern volatile sig_atomic_t bm_stop_signal;
+/* SIGINT and SIGTERM set bm_stop_signal (the tools finish their report
+ * rather than die); SIGPIPE is ignored (a peer that closes is an error
+ * code, not a kill). */
+void bm_catch_signals(void);
 
 /* Parses an unsigned integer in [min, max]; names the option in errors. */
 int bm_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out, struct err *e);

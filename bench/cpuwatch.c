@@ -61,25 +61,6 @@ static int64_t proc_cpu_ns(unsigned long pid)
 	return total;
 }
 
-/* A "VmHWM:"-style field of /proc/PID/status in kB, or -1. */
-static long proc_status_kb(unsigned long pid, const char *field)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%lu/status", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	long kb = -1;
-	size_t n = strlen(field);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			kb = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kb;
-}
-
 static int64_t total_cpu_ns(const struct watch_opts *o, struct err *e)
 {
 	int64_t sum = 0;
@@ -96,7 +77,7 @@ static long total_kb(const struct watch_opts *o, const char *field)
 {
 	long sum = 0;
 	for (unsigned i = 0; i < o->npids; i++) {
-		long kb = proc_status_kb(o->pids[i], field);
+		long kb = bm_proc_status_kb(o->pids[i], field);
 		if (kb > 0)
 			sum += kb;
 	}

@@ -17,7 +17,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +40,6 @@ struct feed_opts {
 	uint16_t hold;
 	double linger; /* < 0: until the peer closes or a signal */
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -338,7 +330,7 @@ static int run(struct feeder *f, struct err *e)
 	if (rc < 0)
 		return rc;
 	f->next_ka = hold ? now + hold / 3.0 : 0;
-	while (!stop_signal) {
+	while (!bm_stop_signal) {
 		now = bm_now();
 		if (hold && now >= f->next_ka) {
 			f->ka_due = true;
@@ -380,10 +372,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "feeder: %s\n", e.msg);
 		return rc < 0 ? 2 : 0;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	bm_catch_signals();
 
 	struct feeder f = {.o = &o, .fd = -1, .ka_off = BM_HEADER_LEN};
 	memset(f.ka, 0xff, 16);
@@ -407,7 +396,7 @@ int main(int argc, char **argv)
 	printf("feeder done t=%.6f sent=%zu/%zu received=%" PRIu64 " recv_updates=%" PRIu64
 	       " user=%.3f sys=%.3f result=%s\n",
 		bm_now(), f.off, f.feed.len, f.in.bytes, f.recv_updates, user, sys,
-		rc < 0 ? "error" : rc == 1 ? "closed" : stop_signal ? "signal" : "ok");
+		rc < 0 ? "error" : rc == 1 ? "closed" : bm_stop_signal ? "signal" : "ok");
 	if (rc < 0)
 		fprintf(stderr, "feeder: %s\n", e.msg);
 	if (f.fd >= 0)

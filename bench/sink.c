@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +27,6 @@ struct sink_opts {
 	uint16_t hold;
 	bool exit_on_eor;
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -118,7 +110,7 @@ static int drain(int fd, const struct sink_opts *o, struct bm_reader *r, struct 
 		}
 		if (rc < 0)
 			return rc;
-		if (stop_signal)
+		if (bm_stop_signal)
 			return 0;
 		/* Blocking reads: the socket stays blocking so the loop costs one
 		 * read() per buffer refill and nothing else. */
@@ -140,10 +132,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "sink: %s\n", e.msg);
 		return rc < 0 ? 2 : 0;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	bm_catch_signals();
 
 	struct bm_buf open = {0};
 	struct bm_reader r = {0};
