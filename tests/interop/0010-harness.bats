@@ -46,12 +46,17 @@ teardown() {
 	wait_until 5 grep -q hello "$IX_DIR/got"
 }
 
+netns_has_pids() {
+	[ -n "$(ip netns pids "$1")" ]
+}
+
 @test "ix_teardown kills by PID, including stubborn and forked processes, and removes the namespaces" {
 	ix_lan 2
 	ix_spawn 1 stubborn sh -c 'trap "" TERM; while :; do sleep 1; done'
 	ix_spawn 2 forker sh -c 'sleep 1000 & sleep 1000'
 	stubborn=$(ix_pid stubborn)
-	wait_until 5 test -n "$(ip netns pids "$(ix_ns 2)")"
+	# (a function, so that the pids are read again on every try)
+	wait_until 5 netns_has_pids "$(ix_ns 2)"
 	children=$(ip netns pids "$(ix_ns 2)")
 	namespaces=$(cat "$IX_DIR/netns")
 	ix_teardown
